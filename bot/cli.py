@@ -1,0 +1,51 @@
+"""Command line: ``python -m bot [run|chat|ask|eval|import|export|bench]``.
+
+Each command lives in ``bot.commands.<name>`` and is imported only when asked for, so that
+``ask`` and ``eval`` do not pay for importing aiogram.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from bot.errors import OperatorError
+
+COMMANDS: dict[str, str] = {
+    "run": "serve Telegram (the default); without BOT_TOKEN on a terminal, opens the console chat",
+    "chat": "talk to the bot in this terminal, no Telegram account or token needed",
+    "ask": "answer questions offline with the bot's engine and knowledge base",
+    "eval": "measure matching accuracy on a labelled set of queries",
+    "import": "merge a plain-text or TOML file of questions into the knowledge base",
+    "export": "write the knowledge base, with owners' in-chat additions, back to a file",
+    "bench": "benchmark matching, throughput, start-up and memory",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Telegram FAQ bot")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        _command_module(name).add_arguments(command)
+    return parser
+
+
+def _command_module(name: str):  # noqa: ANN202 - a module
+    return importlib.import_module(f"bot.commands.{name}_cmd")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["run"])
+    try:
+        return int(_command_module(args.command).run(args) or 0)
+    except OperatorError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
