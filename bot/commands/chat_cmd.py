@@ -1,11 +1,19 @@
-"""`python -m bot chat`. Placeholder until implemented."""
+"""`python -m bot chat`: talk to the bot in this terminal, no Telegram account or token needed."""
 
 import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--lang",
+        default="ru",
+        metavar="CODE",
+        help="your Telegram language code, which picks the interface language (default: ru)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("not implemented yet")
+    from bot.config import load_settings
+    from bot.console import chat
+
+    return chat(load_settings(require_token=False), language_code=args.lang)

@@ -1,4 +1,5 @@
-"""`python -m bot run`. Placeholder until implemented."""
+"""`python -m bot run` (the default command): serve Telegram, or open the console chat when
+there is no token and stdin is a terminal."""
 
 import argparse
 
@@ -8,4 +9,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("not implemented yet")
+    from bot.runner import main
+
+    return main()

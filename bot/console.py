@@ -1,0 +1,158 @@
+"""Talk to the bot in a terminal: the real dispatcher and handlers, no Telegram, no token.
+
+Messages go through ``bot.local_api`` exactly as the tests' do. The bot's messages are printed as
+the user would see them (markup removed), buttons are numbered, and typing a number taps the
+button of the last keyboard shown. Works with a pipe on stdin as well, so it can be scripted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Message, User
+
+from bot.config import Settings
+from bot.factory import create_bot, create_dispatcher
+from bot.local_api import Exchange, LocalChat, LocalSession, buttons
+from bot.logging_setup import configure_logging, secrets_of
+from bot.service import load_faq_service
+from bot.storage import Database
+
+QUIT_COMMANDS = frozenset({"/quit", "/exit"})
+CONSOLE_USER_ID = 1
+BANNER = (
+    "Console chat with the FAQ bot. Type a question; a number taps a button of the last "
+    "keyboard; /quit or Ctrl-D exits."
+)
+
+
+def chat(settings: Settings, *, language_code: str = "ru") -> int:
+    """The console chat on this terminal (or pipe), until Ctrl-D, Ctrl-C or /quit."""
+    # The chat is the terminal's main content: log only problems, unless debugging.
+    level = "DEBUG" if settings.log_level == "DEBUG" else "WARNING"
+    configure_logging(level, secrets_of(settings))
+    try:
+        asyncio.run(run_console(settings, language_code=language_code))
+    except KeyboardInterrupt:
+        print()
+    return 0
+
+
+async def run_console(
+    settings: Settings,
+    lines: Iterable[str] | None = None,
+    output: TextIO | None = None,
+    *,
+    language_code: str = "ru",
+    first_name: str | None = None,
+) -> None:
+    """Chat until the input ends or the user quits. ``lines`` defaults to stdin."""
+    out = output or sys.stdout
+    service = load_faq_service(settings)
+    db = await Database.open(settings.database_path)
+    bot = create_bot(settings, session=LocalSession())
+    try:
+        dispatcher = create_dispatcher(settings=settings, service=service, db=db)
+        user = User(
+            id=CONSOLE_USER_ID,
+            is_bot=False,
+            first_name=first_name or _login_name(),
+            language_code=language_code,
+        )
+        console = Console(dispatcher, bot, user, out)
+        await console.run(lines if lines is not None else _stdin_lines(out))
+    finally:
+        await db.close()
+        await bot.session.close()
+
+
+class Console:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, user: User, out: TextIO) -> None:
+        self.chat = LocalChat(dispatcher, bot, user=user)
+        self.out = out
+        self.keyboard: Message | None = None  # the last message shown with buttons
+
+    async def run(self, lines: Iterable[str]) -> None:
+        self.print(BANNER)
+        self.show(await self.chat.send("/start"))
+        # Reading blocks the event loop, on purpose: nothing else runs while the user types,
+        # and Ctrl-C then interrupts the read at once instead of waiting for a reader thread.
+        for line in lines:
+            if line.strip().lower() in QUIT_COMMANDS:
+                break
+            await self.handle(line.strip())
+
+    async def handle(self, line: str) -> None:
+        if not line:
+            return
+        button_number = self._button_number(line)
+        if button_number is None:
+            self.show(await self.chat.send(line))
+            return
+        assert self.keyboard is not None
+        tapped = buttons(self.keyboard)[button_number - 1]
+        self.print(f"  (tapped: {tapped.text})")
+        self.show(await self.chat.press(tapped.callback_data or "", self.keyboard))
+
+    def _button_number(self, line: str) -> int | None:
+        if self.keyboard is None or not line.isdecimal():
+            return None
+        number = int(line)
+        return number if 1 <= number <= len(buttons(self.keyboard)) else None
+
+    def show(self, exchange: Exchange) -> None:
+        for notice in exchange.notices:
+            self.print(f"  ({notice})")
+        for call in exchange.calls:
+            message = call.result
+            if not isinstance(message, Message) or call.error:
+                continue
+            label = "bot (edited)" if call.method.startswith("edit") else "bot"
+            self.print_message(label, message)
+
+    def print_message(self, label: str, message: Message) -> None:
+        text = message.text or message.caption or ""
+        indent = " " * (len(label) + 2)
+        lines = text.splitlines() or [""]
+        self.print(
+            "\n".join([f"{label}> {lines[0]}", *(f"{indent}{line}".rstrip() for line in lines[1:])])
+        )
+        shown = buttons(message)
+        if shown:
+            self.keyboard = message
+        for number, button in enumerate(shown, start=1):
+            self.print(f"  [{number}] {button.text}")
+
+    def print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+def _stdin_lines(out: TextIO) -> Iterator[str]:
+    prompt = "you> " if sys.stdin.isatty() else ""
+    while True:
+        try:
+            if prompt:
+                out.write(prompt)
+                out.flush()
+            yield input() if prompt else _read_line()
+        except EOFError:
+            return
+
+
+def _read_line() -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\n")
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid, e.g. in some containers
+        return "console"

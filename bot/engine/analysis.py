@@ -1,0 +1,288 @@
+"""From cleaned text to the terms the index compares: lemmas, numbers and synonym concepts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from bot.engine import morph, text
+from bot.engine.lang import Language
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a text.
+
+    ``term`` is what gets compared: a lemma, a number, or a synonym concept id; ``other_terms``
+    are less likely readings of the same word ("основное": основный, основной). Stop words stay
+    in the sequence (``stop``) because word pairs such as "в каких" + "областях" carry meaning;
+    they never count on their own. ``extra`` marks terms that may add to a match but are never
+    missed: the whole of a hyphenated word next to its parts, and the words inside a recognised
+    phrase of a stored text.
+    """
+
+    surface: str
+    term: str
+    other_terms: tuple[str, ...] = ()
+    stop: bool = False
+    weak: bool = False
+    common: bool = False  # one of the most frequent words of the language
+    extra: bool = False
+    strength: float = 1.0  # below 1 when the word was guessed (a typo corrected, ...)
+    how: str = ""  # how the word was recognised, for explanations
+    span: int = 1  # how many words of the text it stands for (a phrase is several)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return (self.term, *self.other_terms)
+
+
+CONCEPT_PREFIX = "≈"
+_CACHE_LIMIT = 200_000
+PAIR_SEPARATOR = "+"
+
+
+def is_concept(term: str) -> bool:
+    return term.startswith(CONCEPT_PREFIX)
+
+
+def pair_terms(words: Sequence[Word]) -> list[tuple[str, Word, Word]]:
+    """Adjacent word pairs ("какой+≈сфера") whose second word is not a stop word."""
+    sequence = [w for w in words if not w.extra]
+    pairs = []
+    for left, right in zip(sequence, sequence[1:], strict=False):
+        if right.stop:
+            continue
+        pairs.append((f"{left.term}{PAIR_SEPARATOR}{right.term}", left, right))
+    return pairs
+
+
+class Lemmatizer:
+    """Words of a text as lemmas; hyphenated words give whole and parts."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+        self._cache: dict[str, tuple[Word, ...]] = {}
+
+    def words(self, raw_words: Iterable[str]) -> list[Word]:
+        result: list[Word] = []
+        for raw in raw_words:
+            result.extend(self.analyze_word(raw))
+        return _sum_numerals(result)
+
+    def analyze_word(self, raw: str) -> tuple[Word, ...]:
+        """The words one token of text gives (several for a hyphenated word), cached."""
+        found = self._cache.get(raw)
+        if found is None:
+            found = tuple(self._analyze_word(raw))
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[raw] = found
+        return found
+
+    def words_of(self, raw_text: str) -> list[Word]:
+        return self.words(text.words(text.clean(raw_text)))
+
+    def content_words_of(self, raw_text: str) -> list[Word]:
+        return [w for w in self.words_of(raw_text) if not w.stop]
+
+    def _analyze_word(self, raw: str) -> list[Word]:
+        language = self.language
+        standard = language.colloquial.get(raw)
+        if standard is not None:
+            return [replace(w, surface=raw) for w in self.analyze_word(standard)]
+        if raw in language.symbols:
+            return [Word(raw, language.symbols[raw])]
+        if raw in language.stop_words:
+            return [Word(raw, raw, stop=True)]
+        if "-" in raw:
+            return self._hyphenated(raw)
+        return [self._single(raw)]
+
+    def lemmas_of(self, raw: str) -> tuple[str, ...]:
+        if text.is_number(raw):
+            return (raw,)
+        found = morph.lemmas(raw)
+        numeral = self.language.numerals.get(found[0])
+        return (str(numeral),) if numeral is not None else found
+
+    def lemma_of(self, raw: str) -> str:
+        return self.lemmas_of(raw)[0]
+
+    def is_stop(self, raw: str) -> bool:
+        stop = self.language.stop_words
+        return raw in stop or self.lemma_of(raw) in stop
+
+    def _single(self, raw: str) -> Word:
+        lemma, *others = self.lemmas_of(raw)
+        if lemma in self.language.stop_words:
+            return Word(raw, lemma, stop=True)
+        weak = raw in self.language.weak_words or lemma in self.language.weak_words
+        common = lemma in self.language.common_words
+        return Word(raw, lemma, tuple(others), weak=weak, common=common)
+
+    def _hyphenated(self, raw: str) -> list[Word]:
+        parts = [p for p in raw.split("-") if p]
+        words: list[Word] = []
+        for position, part in enumerate(parts):
+            adjective = None
+            if position < len(parts) - 1:
+                adjective = morph.compound_stem_adjective(part)
+            if adjective is not None:
+                words.append(Word(part, adjective))
+            elif part in self.language.stop_words:
+                words.append(Word(part, part, stop=True))
+            else:
+                words.append(self._single(part))
+        content = [w for w in words if not w.stop]
+        if len(content) > 1 and all(text.is_number(w.term) for w in content):
+            # A phone number or code ("45-10-10") means something only as a whole.
+            return [Word(raw, raw), *(replace(w, extra=True) for w in content)]
+        if len(content) > 1:
+            whole = "-".join(w.term for w in content)
+            words.append(Word(raw, whole, extra=True))
+        return words
+
+
+def _sum_numerals(words: list[Word]) -> list[Word]:
+    """'пятьдесят пять' -> 55: consecutive numerals written as words add up."""
+    result: list[Word] = []
+    for word in words:
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and word.term.isdigit()
+            and previous.term.isdigit()
+            and not previous.surface.isdigit()
+            and not word.surface.isdigit()
+            and int(previous.term) > int(word.term)
+            and len(previous.term) > len(word.term)
+        ):
+            total = str(int(previous.term) + int(word.term))
+            result[-1] = Word(f"{previous.surface} {word.surface}", total)
+            continue
+        result.append(word)
+    return result
+
+
+class Concepts:
+    """Synonym groups and abbreviations as concept ids, recognised in a sequence of words.
+
+    A group member may be a single word ("сфера") or a phrase ("Российская Федерация"); phrases
+    are matched on lemmas, skipping stop words, so any inflection of the phrase is recognised.
+    """
+
+    def __init__(
+        self, groups: Sequence[Sequence[str]], lemmatize: Callable[[str], list[Word]]
+    ) -> None:
+        members = [[tuple(w.term for w in lemmatize(m) if not w.extra) for m in g] for g in groups]
+        root = _merge_groups_sharing_members(members)
+        self.single: dict[str, str] = {}
+        self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self.labels: dict[str, str] = {}
+        for index, group in enumerate(members):
+            concept = f"{CONCEPT_PREFIX}{root[index]}"
+            self.labels.setdefault(concept, "/".join(groups[root[index]]))
+            for member in group:
+                if len(member) == 1:
+                    self.single[member[0]] = concept
+                elif len(member) > 1:
+                    self.phrases.setdefault(member[0], []).append((member, concept))
+        for candidates in self.phrases.values():
+            candidates.sort(key=lambda pair: -len(pair[0]))
+
+    def label(self, term: str) -> str:
+        if PAIR_SEPARATOR in term and not term.startswith(PAIR_SEPARATOR):
+            return " ".join(self.labels.get(t, t) for t in term.split(PAIR_SEPARATOR))
+        return self.labels.get(term, term)
+
+    def concept_of(self, term: str) -> str:
+        return self.single.get(term, term)
+
+    def apply(self, words: list[Word], keep_phrase_words: bool) -> list[Word]:
+        """Replace phrases and single synonyms by their concept.
+
+        ``keep_phrase_words`` keeps the words of a recognised phrase as extras (for stored
+        texts, so that part of a long name still finds them).
+        """
+        core = [w for w in words if not w.extra]
+        extras = [w for w in words if w.extra]
+        result: list[Word] = []
+        i = 0
+        while i < len(core):
+            matched = None if core[i].stop else self._phrase_at(core, i)
+            if matched is not None:
+                end, concept = matched
+                span = [w for w in core[i:end] if not w.stop]
+                result.append(
+                    Word(
+                        " ".join(w.surface for w in span),
+                        concept,
+                        strength=min(w.strength for w in span),
+                        how=next((w.how for w in span if w.how), ""),
+                        span=len(span),
+                    )
+                )
+                if keep_phrase_words:
+                    result.extend(replace(w, extra=True) for w in span)
+                i = end
+                continue
+            result.append(self._single_concept(core[i]))
+            i += 1
+        return result + extras
+
+    def _single_concept(self, word: Word) -> Word:
+        if word.stop:
+            return word
+        for term in word.terms:
+            concept = self.single.get(term)
+            if concept is not None:
+                return replace(word, term=concept, other_terms=())
+        return word
+
+    def _phrase_at(self, words: list[Word], start: int) -> tuple[int, str] | None:
+        """The end (exclusive) and concept of the longest phrase starting at ``start``."""
+        candidates = []
+        for term in words[start].terms:
+            if term in self.phrases:
+                candidates.extend(self.phrases[term])
+        if not candidates:
+            return None
+        for phrase, concept in sorted(candidates, key=lambda pair: -len(pair[0])):
+            end = _match_phrase(words, start, phrase)
+            if end is not None:
+                return end, concept
+        return None
+
+
+def _match_phrase(words: list[Word], start: int, phrase: tuple[str, ...]) -> int | None:
+    position = start
+    for k, wanted in enumerate(phrase):
+        while k > 0 and position < len(words) and words[position].stop:
+            position += 1
+        if position >= len(words) or wanted not in words[position].terms:
+            return None
+        position += 1
+    return position
+
+
+def _merge_groups_sharing_members(members: list[list[tuple[str, ...]]]) -> list[int]:
+    """Groups that share a member are one concept: the root group index of each group."""
+    parent = list(range(len(members)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[str, ...], int] = {}
+    for index, group in enumerate(members):
+        for member in group:
+            if not member:
+                continue
+            if member in owner:
+                parent[find(index)] = find(owner[member])
+            else:
+                owner[member] = index
+    return [find(i) for i in range(len(members))]

@@ -1,0 +1,88 @@
+"""The FAQ matching engine: a message in, an answer, suggestions or an honest "don't know" out."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.engine.analysis import Lemmatizer
+from bot.engine.index import KnowledgeIndex
+from bot.engine.lang import russian
+from bot.engine.query import QueryReader, ReadQuery
+from bot.engine.scoring import EntryScore, Scorer, Weights
+from bot.engine.types import Candidate, MatchResult, Outcome, Thresholds
+from bot.knowledge.model import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+MAX_SUGGESTIONS = 3
+# A suggestion must be at least this share of the best candidate's score to be offered.
+SUGGESTION_SHARE = 0.5
+
+
+class FaqEngine:
+    """Matches messages against one knowledge base. Build once, call ``match`` many times."""
+
+    def __init__(
+        self, kb: KnowledgeBase, thresholds: Thresholds, index: KnowledgeIndex, weights: Weights
+    ) -> None:
+        self.kb = kb
+        self.thresholds = thresholds
+        self.index = index
+        self.weights = weights
+        self.reader = QueryReader(
+            index,
+            index.lemmatizer.language,
+            unknown_factor=weights.unknown,
+            unknown_action_factor=weights.unknown_action,
+            known_action_factor=weights.known_action,
+            pair_factor=weights.pair,
+            phrase_bonus=weights.phrase_bonus,
+        )
+        self.scorer = Scorer(index, weights)
+
+    @classmethod
+    def build(
+        cls,
+        kb: KnowledgeBase,
+        thresholds: Thresholds = Thresholds(),  # noqa: B008 - immutable
+        weights: Weights = Weights(),  # noqa: B008 - immutable
+    ) -> FaqEngine:
+        index = KnowledgeIndex(kb, Lemmatizer(russian()))
+        return cls(kb, thresholds, index, weights)
+
+    def match(self, text: str) -> MatchResult:
+        """Never raises: a message that cannot be read is simply not understood."""
+        try:
+            query = self.reader.read(text if isinstance(text, str) else str(text))
+            ranked = self.scorer.rank(query.slots)
+        except Exception:  # a bug must cost one "don't know", not the conversation
+            logger.exception("matching failed for a message of %d characters", len(text))
+            return MatchResult(query=text, outcome=Outcome.NONE)
+        return self._decide(text, query, ranked)
+
+    def explain(self, text: str, top: int = 3) -> str:
+        """Which words of the message matched which words of the top entries, and how much."""
+        from bot.engine.explain import explain
+
+        return explain(self, text, top)
+
+    def read(self, text: str) -> ReadQuery:
+        return self.reader.read(text)
+
+    def rank(self, query: ReadQuery, top: int = 5) -> list[EntryScore]:
+        return self.scorer.rank(query.slots, top)
+
+    def _decide(self, text: str, query: ReadQuery, ranked: list[EntryScore]) -> MatchResult:
+        candidates = tuple(
+            Candidate(self.kb.entries[s.entry], round(s.score, 4)) for s in ranked
+        )
+        if query.small_talk is not None or not candidates:
+            return MatchResult(text, Outcome.NONE, small_talk=query.small_talk, ranked=candidates)
+        best = candidates[0]
+        if best.score >= self.thresholds.answer:
+            return MatchResult(text, Outcome.ANSWER, best=best, ranked=candidates)
+        if best.score >= self.thresholds.suggest:
+            floor = max(best.score * SUGGESTION_SHARE, self.thresholds.suggest * SUGGESTION_SHARE)
+            offered = tuple(c for c in candidates if c.score >= floor)[:MAX_SUGGESTIONS]
+            return MatchResult(text, Outcome.SUGGEST, suggestions=offered, ranked=candidates)
+        return MatchResult(text, Outcome.NONE, ranked=candidates)

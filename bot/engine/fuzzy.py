@@ -1,0 +1,95 @@
+"""Typo tolerance against the knowledge base's own words.
+
+Only words the knowledge base does not know are corrected, and only towards words it does know,
+so a correct word is never "corrected" and an unknown real word ("борщ") stays unknown.
+A one-deletion index finds one-typo neighbours in constant time; words of eight letters and
+more may carry two typos, found by scanning the few known words of similar length that begin
+with the same letter (rapidfuzz's bit-parallel Levenshtein keeps that cheap).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Levenshtein
+
+MIN_LENGTH = 4
+_CACHE_LIMIT = 100_000
+
+
+def max_typos(word: str) -> int:
+    """How many typos a word of this length may carry and still be recognised."""
+    if len(word) < MIN_LENGTH:
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class FuzzyVocabulary:
+    """Known words, searchable by edit distance."""
+
+    def __init__(self, frequency: Mapping[str, int]) -> None:
+        self._frequency = dict(frequency)
+        self._by_deletion: dict[str, list[str]] = {}
+        self._by_start: dict[tuple[str, int], list[str]] = {}
+        for word in self._frequency:
+            if len(word) < MIN_LENGTH - 1:
+                continue
+            for key in {word, *_deletions(word)}:
+                self._by_deletion.setdefault(key, []).append(word)
+            self._by_start.setdefault((word[0], len(word)), []).append(word)
+        self._cache: dict[str, tuple[str, int] | None] = {}
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._frequency
+
+    def closest(self, word: str) -> tuple[str, int] | None:
+        """The most likely intended known word and the number of typos, or None."""
+        if word in self._cache:
+            return self._cache[word]
+        found = self._closest(word)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[word] = found
+        return found
+
+    def _closest(self, word: str) -> tuple[str, int] | None:
+        limit = max_typos(word)
+        if limit == 0 or len(word) > 40:
+            return None
+        candidates: set[str] = set()
+        for key in {word, *_deletions(word)}:
+            candidates.update(self._by_deletion.get(key, ()))
+        best = self._best(word, candidates, limit)
+        if best is None and limit >= 2:
+            best = self._best(word, self._same_start(word), limit)
+        return best
+
+    def _same_start(self, word: str) -> Iterable[str]:
+        for length in range(len(word) - 2, len(word) + 3):
+            yield from self._by_start.get((word[0], length), ())
+
+    def _best(self, word: str, candidates: Iterable[str], limit: int) -> tuple[str, int] | None:
+        choices = list(candidates)
+        if not choices:
+            return None
+        scored = process.extract(
+            word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None
+        )
+        if not scored:
+            return None
+        best_choice, distance, _ = min(
+            scored,
+            key=lambda item: (
+                item[1],
+                item[0][0] != word[0],
+                -self._frequency.get(item[0], 0),
+                Levenshtein.distance(word, item[0]),
+                item[0],
+            ),
+        )
+        return best_choice, int(distance)

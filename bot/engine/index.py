@@ -1,0 +1,157 @@
+"""The searchable form of a knowledge base: analysed fields, term statistics, inverted index."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.engine.analysis import Concepts, Lemmatizer, Word, pair_terms
+from bot.engine.fuzzy import FuzzyVocabulary
+from bot.knowledge.model import KnowledgeBase
+
+DERIVATION_PREFIX = 5
+
+
+class FieldKind(StrEnum):
+    QUESTION = "question"
+    PHRASING = "phrasing"
+    ANSWER = "answer"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One text of an entry (its question, a phrasing or its answer), as terms."""
+
+    entry: int
+    kind: FieldKind
+    number: int  # which phrasing, counting from 1; 0 for question and answer
+    text: str
+    terms: dict[str, bool]  # term -> True when core (counts in the field's weight), False extra
+    surfaces: dict[str, str]  # term -> the words that gave it, for explanations
+
+    @property
+    def label(self) -> str:
+        return f"phrasing {self.number}" if self.kind is FieldKind.PHRASING else self.kind.value
+
+
+def idf(document_frequency: int, total: int) -> float:
+    """How telling a term is: high for rare terms, near zero for terms in every entry."""
+    return math.log(1.0 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
+class KnowledgeIndex:
+    """Everything the matcher needs to know about a knowledge base, computed once."""
+
+    def __init__(self, kb: KnowledgeBase, lemmatizer: Lemmatizer) -> None:
+        self.kb = kb
+        self.lemmatizer = lemmatizer
+        self.concepts = Concepts(kb.equivalence_groups(), lemmatizer.content_words_of)
+        self.forms: dict[str, str] = {}  # a word as written in the base -> its lemma
+        self.lemmas: set[str] = set()
+        self.fields: list[list[Field]] = []
+        for number, entry in enumerate(kb.entries):
+            texts = [(FieldKind.QUESTION, 0, entry.question)]
+            texts += [(FieldKind.PHRASING, i, p) for i, p in enumerate(entry.phrasings, start=1)]
+            texts.append((FieldKind.ANSWER, 0, entry.answer))
+            self.fields.append([self._field(number, kind, n, t) for kind, n, t in texts])
+        for group in kb.equivalence_groups():
+            for member in group:
+                self._learn_words(lemmatizer.content_words_of(member))
+        self.size = len(kb.entries)
+        self.document_frequency: Counter[str] = Counter()
+        self.postings: dict[str, list[int]] = {}
+        for number, fields in enumerate(self.fields):
+            for term in {t for f in fields for t in f.terms}:
+                self.document_frequency[term] += 1
+                self.postings.setdefault(term, []).append(number)
+        self._idf = {t: idf(df, self.size) for t, df in self.document_frequency.items()}
+        self.unknown_idf = idf(0, max(self.size, 1))
+        self.rare_idf = idf(1, max(self.size, 1))
+        self.field_weight: dict[tuple[int, int], float] = {}
+        for fields in self.fields:
+            for position, f in enumerate(fields):
+                core = sum(self._idf[t] for t, is_core in f.terms.items() if is_core)
+                self.field_weight[(f.entry, position)] = core
+        word_frequency = Counter(self.forms.values())
+        spelling = {w: word_frequency.get(self.forms.get(w, w), 1) for w in self.forms}
+        spelling.update({lemma: word_frequency.get(lemma, 1) for lemma in self.lemmas})
+        self.fuzzy = FuzzyVocabulary(
+            {w: n for w, n in spelling.items() if w.isalpha() and len(w) >= 3}
+        )
+        self._by_prefix: dict[str, list[str]] = {}
+        for lemma in self.lemmas:
+            if len(lemma) >= DERIVATION_PREFIX and lemma.isalpha():
+                self._by_prefix.setdefault(lemma[:DERIVATION_PREFIX], []).append(lemma)
+        self._derived_cache: dict[str, tuple[str, ...]] = {}
+
+    def idf(self, term: str) -> float:
+        return self._idf.get(term, self.unknown_idf)
+
+    def knows(self, term: str) -> bool:
+        return term in self._idf
+
+    def knows_word(self, surface: str, lemmas: tuple[str, ...]) -> bool:
+        return surface in self.forms or any(lemma in self.lemmas for lemma in lemmas)
+
+    def lemma_of_known(self, word: str) -> str:
+        return self.forms.get(word, word)
+
+    def derived(self, lemma: str) -> tuple[str, ...]:
+        """Known lemmas of the same word family ('приоритетный' -> 'приоритет'), by long prefix."""
+        found = self._derived_cache.get(lemma)
+        if found is None:
+            found = tuple(self._derive(lemma))[:3]
+            if len(self._derived_cache) > 100_000:
+                self._derived_cache.clear()
+            self._derived_cache[lemma] = found
+        return found
+
+    def _derive(self, lemma: str) -> list[str]:
+        if len(lemma) < DERIVATION_PREFIX:
+            return []
+        related = []
+        for other in self._by_prefix.get(lemma[:DERIVATION_PREFIX], ()):
+            if other == lemma:
+                continue
+            common = _common_prefix(lemma, other)
+            if common >= 0.75 * min(len(lemma), len(other)):
+                related.append((-common, other))
+        return [other for _, other in sorted(related)]
+
+    def _field(self, entry: int, kind: FieldKind, number: int, raw: str) -> Field:
+        words = self.lemmatizer.words_of(raw)
+        self._learn_words(words)
+        terms: dict[str, bool] = {}
+        surfaces: dict[str, str] = {}
+        mapped = self.concepts.apply(words, keep_phrase_words=True)
+        for word in mapped:
+            if word.stop:
+                continue
+            terms[word.term] = terms.get(word.term, False) or not word.extra
+            surfaces.setdefault(word.term, word.surface)
+            for other in word.other_terms:
+                terms.setdefault(other, False)
+                surfaces.setdefault(other, word.surface)
+        if kind is not FieldKind.ANSWER:
+            for pair, left, right in pair_terms(mapped):
+                terms.setdefault(pair, False)
+                surfaces.setdefault(pair, f"{left.surface} {right.surface}")
+        return Field(entry, kind, number, raw, terms, surfaces)
+
+    def _learn_words(self, words: list[Word]) -> None:
+        for word in words:
+            if word.stop or word.extra or " " in word.surface:
+                continue
+            self.forms.setdefault(word.surface, word.term)
+            self.lemmas.update(word.terms)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n

@@ -1,0 +1,60 @@
+"""General language knowledge (stop words, small talk, transliteration) read from lang_ru.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from bot.engine.types import SmallTalk
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    stop_words: frozenset[str]
+    weak_words: frozenset[str]
+    weak_weight: float
+    common_words: frozenset[str]
+    common_weight: float
+    small_talk: dict[tuple[str, ...], SmallTalk]  # phrase (as words) -> kind
+    small_talk_companions: frozenset[str]
+    numerals: dict[str, int]
+    symbols: dict[str, str]
+    translit: tuple[tuple[str, str], ...]  # longest Latin group first
+    keyboard_layout: dict[str, str]
+    colloquial: dict[str, str]
+    compound_prefixes: dict[str, str]
+
+
+def _words(value: str) -> tuple[str, ...]:
+    return tuple(value.lower().replace("ё", "е").split())
+
+
+@cache
+def russian() -> Language:
+    """The Russian language pack shipped with the engine (read once per process)."""
+    text = resources.files("bot.engine").joinpath("lang_ru.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    small_talk: dict[tuple[str, ...], SmallTalk] = {}
+    for kind in (SmallTalk.GREETING, SmallTalk.GOODBYE, SmallTalk.THANKS):
+        for phrase in data[kind.value]:
+            small_talk[_words(phrase)] = kind
+    translit = sorted(data["translit"].items(), key=lambda pair: -len(pair[0]))
+    return Language(
+        stop_words=frozenset(w for value in data["stop_words"] for w in _words(value)),
+        weak_words=frozenset(w for value in data["weak_words"] for w in _words(value)),
+        weak_weight=float(data["weak_weight"]),
+        common_words=frozenset(w for value in data["common_words"] for w in _words(value)),
+        common_weight=float(data["common_weight"]),
+        small_talk=small_talk,
+        small_talk_companions=frozenset(
+            w for value in data["small_talk_companions"] for w in _words(value)
+        ),
+        numerals={k.replace("ё", "е"): int(v) for k, v in data["numerals"].items()},
+        symbols=dict(data["symbols"]),
+        translit=tuple(translit),
+        keyboard_layout=dict(data["keyboard_layout"]),
+        colloquial={k.replace("ё", "е"): v for k, v in data["colloquial"].items()},
+        compound_prefixes=dict(data["compound_prefixes"]),
+    )

@@ -1,0 +1,74 @@
+"""Dictionary forms of Russian words (pymorphy3), cached: one analyzer per process."""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+import pymorphy3
+
+
+@cache
+def analyzer() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer()
+
+
+# A second dictionary form is kept when pymorphy gives it at least this much probability,
+# so that "основное" (основный or основной) still meets "основные" (основной).
+SECOND_LEMMA_SHARE = 0.15
+
+
+def lemma(word: str) -> str:
+    """The most likely dictionary form of a lower-case word."""
+    return lemmas(word)[0]
+
+
+@lru_cache(maxsize=200_000)
+def lemmas(word: str) -> tuple[str, ...]:
+    """Likely dictionary forms, most likely first; words pymorphy cannot parse stay as they are."""
+    if not word.isalpha() or not any("а" <= ch <= "я" for ch in word):
+        return (word,)
+    totals: dict[str, float] = {}
+    for parse in analyzer().parse(word):
+        form = parse.normal_form.replace("ё", "е")
+        totals[form] = totals.get(form, 0.0) + parse.score
+    ranked = sorted(totals.items(), key=lambda item: -item[1])
+    kept = [form for form, share in ranked[1:3] if share >= SECOND_LEMMA_SHARE]
+    return (ranked[0][0], *kept)
+
+
+# Parts of speech that name things; an unknown word of these kinds is probably a topic the
+# knowledge base does not cover, while an unknown verb or adverb is often just phrasing.
+_CONTENT_TAGS = frozenset({"NOUN", "ADJF", "ADJS", "COMP", "NUMR"})
+
+
+@lru_cache(maxsize=200_000)
+def names_a_thing(word: str) -> bool:
+    if not word.isalpha() or not any("а" <= ch <= "я" for ch in word):
+        return True
+    parse = analyzer().parse(word)[0]
+    pos = parse.tag.POS
+    return pos is None or str(pos) in _CONTENT_TAGS
+
+
+@lru_cache(maxsize=200_000)
+def is_dictionary_word(word: str) -> bool:
+    """True when the word is in the Russian dictionary (so it is not a typo of something else)."""
+    if not word.isalpha():
+        return False
+    return analyzer().word_is_known(word)
+
+
+@lru_cache(maxsize=50_000)
+def compound_stem_adjective(part: str) -> str | None:
+    """'научно' in 'научно-технический' stands for 'научный': the adjective, when one exists."""
+    if len(part) < 4 or part[-1] not in "ое":
+        return None
+    base = part[:-1]
+    for ending in ("ый", "ий", "ой"):
+        candidate = base + ending
+        if not analyzer().word_is_known(candidate):
+            continue
+        parse = analyzer().parse(candidate)[0]
+        if "ADJF" in parse.tag and parse.normal_form == candidate:
+            return candidate
+    return None

@@ -1,0 +1,341 @@
+"""Reading a user's message: small talk, keyboard layout, transliteration, typos, split words.
+
+The result is a list of slots, one per meaningful word of the message: each says which terms
+of the knowledge base the word may stand for (with how sure we are) and how much it weighs.
+Words the base does not know keep their full weight, so a message about something else
+("кто президент Казахстана?") cannot look like a good match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from bot.engine import morph, text
+from bot.engine.analysis import Word, is_concept, pair_terms
+from bot.engine.index import KnowledgeIndex
+from bot.engine.lang import Language
+from bot.engine.smalltalk import SmallTalkDetector
+from bot.engine.types import SmallTalk
+
+TYPO_STRENGTH = {0: 1.0, 1: 0.9, 2: 0.8}
+DERIVED_STRENGTH = 0.75
+_TRAILING_PUNCTUATION = ".,!?;:"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One meaningful word of the message and what it may mean in the knowledge base."""
+
+    surface: str
+    alternatives: tuple[tuple[str, float], ...]  # (term, strength in 0..1), best first
+    weight: float
+    known: bool
+    weak: bool = False
+    extra: bool = False  # counts only when matched (whole of a hyphenated word)
+    how: str = ""  # "typo", "layout", "translit", "split", "joined", "derived" or ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadQuery:
+    slots: tuple[Slot, ...]
+    small_talk: SmallTalk | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    raw: str
+    how: str = ""
+
+
+class QueryReader:
+    def __init__(
+        self,
+        index: KnowledgeIndex,
+        language: Language,
+        *,
+        unknown_factor: float,
+        unknown_action_factor: float,
+        known_action_factor: float,
+        pair_factor: float,
+        phrase_bonus: float,
+    ) -> None:
+        self.index = index
+        self.language = language
+        self.lemmatizer = index.lemmatizer
+        self.small_talk = SmallTalkDetector(language)
+        self.unknown_factor = unknown_factor
+        self.unknown_action_factor = unknown_action_factor
+        self.known_action_factor = known_action_factor
+        self.pair_factor = pair_factor
+        self.phrase_bonus = phrase_bonus
+        self._layout = language.keyboard_layout
+        self._translit = language.translit
+
+    def read(self, message: str) -> ReadQuery:
+        cleaned = text.clean(message)
+        plain = text.words(cleaned)
+        kind = self.small_talk.detect(plain)
+        if kind is not None:
+            return ReadQuery((), kind)
+        tokens = self._tokens(cleaned)
+        kind = self.small_talk.detect([t.raw for t in tokens])
+        if kind is not None:
+            return ReadQuery((), kind)
+        words: list[Word] = []
+        for token in self._join_split_words(tokens):
+            words.extend(self._resolve(token))
+        words = self.index.concepts.apply(words, keep_phrase_words=False)
+        slots = [self._slot(w) for w in _dedupe(w for w in words if not w.stop)]
+        slots.extend(self._pair_slots(words))
+        return ReadQuery(tuple(slots))
+
+    # --- Latin letters: keyboard layout or transliteration -------------------------------
+
+    def _tokens(self, cleaned: str) -> list[_Token]:
+        tokens: list[_Token] = []
+        for chunk in cleaned.split():
+            if text.is_latin(chunk):
+                converted, how = self._from_latin(chunk)
+                tokens.extend(_Token(w, how) for w in text.words(converted))
+            else:
+                tokens.extend(_Token(w) for w in text.words(chunk))
+            if len(tokens) >= text.MAX_WORDS:
+                break
+        return tokens[: text.MAX_WORDS]
+
+    def _from_latin(self, chunk: str) -> tuple[str, str]:
+        """The chunk as meant: kept (an English or known word), re-typed in Russian, or
+        transliterated, whichever reads as words the knowledge base or Russian knows."""
+        options = [(chunk, "")]
+        bare = chunk.rstrip(_TRAILING_PUNCTUATION) or chunk
+        for variant in {chunk, bare}:
+            options.append(("".join(self._layout.get(ch, ch) for ch in variant), "layout"))
+        options.append((self._transliterate(chunk), "translit"))
+        best = max(options, key=lambda option: self._plausibility(option[0], option[1]))
+        return best
+
+    def _plausibility(self, candidate: str, how: str) -> float:
+        words = text.words(candidate)
+        if not words:
+            return -1.0
+        scores = [self._word_plausibility(w) for w in words]
+        bonus = {"": 0.02, "layout": 0.01, "translit": 0.0}[how]
+        return sum(scores) / len(scores) + bonus
+
+    def _word_plausibility(self, word: str) -> float:
+        if self.small_talk.is_small_talk_word(word) or word in self.language.stop_words:
+            return 0.9
+        lemmas = self.lemmatizer.lemmas_of(word)
+        if self.index.knows_word(word, lemmas):
+            return 1.0
+        if not text.is_cyrillic(word):
+            return 0.1
+        if lemmas[0] in self.language.stop_words:
+            return 0.9
+        corrected = self.index.fuzzy.closest(word)
+        if corrected is not None:
+            return 0.9 - 0.15 * corrected[1]
+        return 0.5 if morph.is_dictionary_word(word) else 0.0
+
+    def _transliterate(self, chunk: str) -> str:
+        out: list[str] = []
+        i = 0
+        while i < len(chunk):
+            for latin, cyrillic in self._translit:
+                if chunk.startswith(latin, i):
+                    out.append(cyrillic)
+                    i += len(latin)
+                    break
+            else:
+                out.append(chunk[i])
+                i += 1
+        return "".join(out)
+
+    # --- merged and split words ----------------------------------------------------------
+
+    def _join_split_words(self, tokens: list[_Token]) -> list[_Token]:
+        """'бай конур' -> 'байконур' when the halves are unknown and the whole is known."""
+        result: list[_Token] = []
+        i = 0
+        while i < len(tokens):
+            if i + 1 < len(tokens) and self._should_join(tokens[i].raw, tokens[i + 1].raw):
+                result.append(_Token(tokens[i].raw + tokens[i + 1].raw, "joined"))
+                i += 2
+                continue
+            result.append(tokens[i])
+            i += 1
+        return result
+
+    def _should_join(self, left: str, right: str) -> bool:
+        if not (left.isalpha() and right.isalpha()) or len(left) + len(right) < 5:
+            return False
+        if self._is_stop(left) or self._is_stop(right):
+            return False
+        if self._known(left) and self._known(right):
+            return False
+        joined = left + right
+        if self._known(joined):
+            return True
+        found = self.index.fuzzy.closest(joined)
+        return found is not None and found[1] <= 1 and not morph.is_dictionary_word(joined)
+
+    def _known(self, raw: str) -> bool:
+        return self.index.knows_word(raw, self.lemmatizer.lemmas_of(raw))
+
+    def _is_stop(self, raw: str) -> bool:
+        return self.lemmatizer.is_stop(raw)
+
+    def _split(self, raw: str) -> list[str] | None:
+        """'вкаких' -> 'в каких': a non-word made of two words, at least one of them known."""
+        if not raw.isalpha() or len(raw) > 30:
+            return None
+        best: tuple[int, list[str]] | None = None
+        for cut in range(1, len(raw)):
+            left, right = raw[:cut], raw[cut:]
+            left_rank, right_rank = self._split_rank(left), self._split_rank(right)
+            if left_rank == 0 or right_rank == 0:
+                continue
+            rank = left_rank + right_rank
+            if best is None or rank > best[0]:
+                best = (rank, [left, right])
+        return best[1] if best else None
+
+    def _split_rank(self, part: str) -> int:
+        """2: a word the base knows; 1: a stop word or dictionary word; 0: neither."""
+        if len(part) >= 3 and self._known(part):
+            return 2
+        if self._is_stop(part):
+            return 1
+        if len(part) >= 3 and morph.is_dictionary_word(part):
+            return 1
+        return 0
+
+    # --- one word --------------------------------------------------------------------------
+
+    def _resolve(self, token: _Token, allow_split: bool = True) -> list[Word]:
+        result: list[Word] = []
+        for word in self.lemmatizer.analyze_word(token.raw):
+            if word.stop or word.extra or text.is_number(word.term) or self._is_known(word):
+                result.append(replace(word, how=token.how))
+                continue
+            compound = self._compound(word, token.how)
+            if compound is not None:
+                result.extend(compound)
+                continue
+            corrected = self._correct(word)
+            if corrected is not None:
+                result.append(replace(corrected, how=token.how or "typo"))
+                continue
+            parts = self._split(word.surface) if allow_split else None
+            if parts is not None and not morph.is_dictionary_word(word.surface):
+                for part in parts:
+                    result.extend(
+                        replace(w, how="split")
+                        for w in self._resolve(_Token(part, token.how), allow_split=False)
+                    )
+                continue
+            result.append(replace(word, how=token.how))
+        return result
+
+    def _is_known(self, word: Word) -> bool:
+        return self.index.knows_word(word.surface, word.terms)
+
+    def _correct(self, word: Word) -> Word | None:
+        """The known word a misspelt one was meant to be, compared both as typed and as
+        pymorphy's guess at its dictionary form ("школная" -> "школный" -> "школьный")."""
+        if not word.surface.isalpha() or morph.is_dictionary_word(word.surface):
+            return None
+        found = [self.index.fuzzy.closest(word.surface)]
+        if word.term != word.surface and word.term.isalpha():
+            found.append(self.index.fuzzy.closest(word.term))
+        candidates = [f for f in found if f is not None]
+        if not candidates:
+            return None
+        spelling, typos = min(candidates, key=lambda pair: pair[1])
+        lemma = self.index.lemma_of_known(spelling)
+        return replace(word, term=lemma, other_terms=(), strength=TYPO_STRENGTH[typos])
+
+    def _compound(self, word: Word, how: str) -> list[Word] | None:
+        """'соцкарту' -> 'социальный' + 'карту' when the second half is a known word."""
+        surface = word.surface
+        if not surface.isalpha() or morph.is_dictionary_word(surface):
+            return None
+        for prefix, adjective in self.language.compound_prefixes.items():
+            rest = surface[len(prefix) :]
+            if not surface.startswith(prefix) or len(rest) < 3:
+                continue
+            rest_words = self.lemmatizer.analyze_word(rest)
+            if rest_words and all(self._is_known(w) for w in rest_words if not w.stop):
+                first = Word(prefix, adjective, how="split")
+                return [first, *(replace(w, how=how or "split") for w in rest_words)]
+        return None
+
+    # --- weights ------------------------------------------------------------------------------
+
+    def _pair_slots(self, words: list[Word]) -> list[Slot]:
+        """Known word pairs ("в каких" + "областях"): word order says what is asked."""
+        slots = []
+        seen: set[str] = set()
+        for pair, left, right in pair_terms(words):
+            if pair in seen or not self.index.knows(pair):
+                continue
+            seen.add(pair)
+            slots.append(
+                Slot(
+                    surface=f"{left.surface} {right.surface}",
+                    alternatives=((pair, min(left.strength, right.strength)),),
+                    weight=self.pair_factor * self.index.idf(pair),
+                    known=True,
+                    extra=True,
+                    how="pair",
+                )
+            )
+        return slots
+
+    def _slot(self, word: Word) -> Slot:
+        alternatives: list[tuple[str, float]] = [(t, word.strength) for t in word.terms]
+        how = word.how
+        if not is_concept(word.term):
+            for related in self.index.derived(word.term):
+                term = self.index.concepts.concept_of(related)
+                alternatives.append((term, word.strength * DERIVED_STRENGTH))
+        known = [a for a in alternatives if self.index.knows(a[0])]
+        if known:
+            term, _ = known[0]
+            weight = self.index.idf(term) * (1.0 + self.phrase_bonus * (word.span - 1))
+            if not is_concept(term) and not morph.names_a_thing(term):
+                weight *= self.known_action_factor
+            if not self.index.knows(word.term):
+                how = how or "derived"
+        else:
+            weight = self.index.rare_idf * self.unknown_factor
+            # An unknown verb or adverb is often just phrasing, and an unknown number a
+            # detail ("6 лет") the answer covers by a range; unknown names weigh in full.
+            if text.is_number(word.term) or not morph.names_a_thing(word.surface):
+                weight *= self.unknown_action_factor
+        if word.weak:
+            weight *= self.language.weak_weight
+        if word.common or word.term in self.language.common_words:
+            weight *= self.language.common_weight
+        return Slot(
+            surface=word.surface,
+            alternatives=tuple(known),
+            weight=weight,
+            known=bool(known),
+            weak=word.weak,
+            extra=word.extra,
+            how=how,
+        )
+
+
+def _dedupe(words: Iterable[Word]) -> list[Word]:
+    """A word repeated in the message counts once."""
+    seen: set[str] = set()
+    result = []
+    for word in words:
+        if word.term in seen:
+            continue
+        seen.add(word.term)
+        result.append(word)
+    return result

@@ -1,0 +1,60 @@
+"""Recognising greetings, thanks and goodbyes: messages that are not questions."""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import Levenshtein
+
+from bot.engine.lang import Language
+from bot.engine.types import SmallTalk
+
+_PRIORITY = (SmallTalk.THANKS, SmallTalk.GOODBYE, SmallTalk.GREETING)
+
+
+class SmallTalkDetector:
+    def __init__(self, language: Language) -> None:
+        self._phrases = language.small_talk
+        self._companions = language.small_talk_companions
+        self._longest = max((len(p) for p in self._phrases), default=1)
+        self._single_words = {p[0]: kind for p, kind in self._phrases.items() if len(p) == 1}
+
+    def is_small_talk_word(self, word: str) -> bool:
+        return word in self._single_words or word in self._companions
+
+    def detect(self, words: list[str]) -> SmallTalk | None:
+        """The kind of small talk when every word is a greeting, thanks, goodbye or a companion."""
+        if not words or len(words) > 12:
+            return None
+        kinds: set[SmallTalk] = set()
+        i = 0
+        while i < len(words):
+            step, kind = self._phrase_at(words, i)
+            if kind is not None:
+                kinds.add(kind)
+                i += step
+            elif words[i] in self._companions:
+                i += 1
+            else:
+                kind = self._misspelt(words[i])
+                if kind is None:
+                    return None
+                kinds.add(kind)
+                i += 1
+        return next((k for k in _PRIORITY if k in kinds), None)
+
+    def _phrase_at(self, words: list[str], start: int) -> tuple[int, SmallTalk | None]:
+        for length in range(min(self._longest, len(words) - start), 0, -1):
+            kind = self._phrases.get(tuple(words[start : start + length]))
+            if kind is not None:
+                return length, kind
+        return 1, None
+
+    def _misspelt(self, word: str) -> SmallTalk | None:
+        """'здраствуйте', 'спосибо': one slip in a long greeting word is still a greeting."""
+        if len(word) < 6:
+            return None
+        limit = 1 if len(word) < 10 else 2
+        for known, kind in self._single_words.items():
+            if abs(len(known) - len(word)) <= limit and len(known) >= 6:
+                if Levenshtein.distance(word, known, score_cutoff=limit) <= limit:
+                    return kind
+        return None

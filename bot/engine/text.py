@@ -1,0 +1,53 @@
+"""Turning raw text into lower-case words: Unicode clean-up, ё/е, punctuation, length cap."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Longer messages are cut: a question never needs more, and matching must stay fast.
+MAX_CHARS = 1000
+MAX_WORDS = 60
+
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[%№$€₽]")
+_CYRILLIC = re.compile(r"[а-я]")
+_LATIN = re.compile(r"[a-z]")
+_DIGITS = re.compile(r"\d+")
+
+
+def clean(text: str) -> str:
+    """Lower case, ё as е, compatibility forms folded, control and format characters dropped."""
+    text = text[: MAX_CHARS * 2]
+    text = unicodedata.normalize("NFKC", text)[:MAX_CHARS]
+    if not text.isprintable():  # the per-character pass only for the rare text that needs it
+        text = "".join(_clean_char(ch) for ch in text)
+    # Dashes of every kind inside words become the plain hyphen the tokenizer understands.
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    return text.lower().replace("ё", "е")
+
+
+def _clean_char(ch: str) -> str:
+    category = unicodedata.category(ch)
+    if category == "Cf":  # zero-width and direction marks: invisible, may sit inside a word
+        return ""
+    if category[0] in "CZ":
+        return " "
+    return ch
+
+
+def words(cleaned: str) -> list[str]:
+    """Words (with inner hyphens kept) and the few symbols that mean a word, in order."""
+    found = _WORD.findall(cleaned)
+    return [w.strip("-") for w in found[:MAX_WORDS] if w.strip("-")]
+
+
+def is_cyrillic(word: str) -> bool:
+    return bool(_CYRILLIC.search(word))
+
+
+def is_latin(word: str) -> bool:
+    return bool(_LATIN.search(word)) and not is_cyrillic(word)
+
+
+def is_number(word: str) -> bool:
+    return bool(_DIGITS.fullmatch(word))

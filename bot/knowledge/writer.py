@@ -1,0 +1,414 @@
+"""Write knowledge bases: ``export`` (a whole file) and ``import`` (a merge that keeps comments).
+
+``dump_knowledge_base`` produces the project format from scratch. ``plan_import`` merges a
+plain-text or TOML file into an existing TOML file through tomlkit, which edits the document in
+place, so the editor's comments, order and formatting survive. Nothing is written until the
+merged text has been loaded back and checked, and then atomically (temporary file and rename),
+so a crash never leaves half a knowledge base behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomlkit
+from tomlkit.items import AoT, Array, String, Table
+
+from bot.errors import KnowledgeBaseError
+from bot.knowledge.loader import (
+    ID_RE,
+    ID_RULE,
+    display_path,
+    is_toml,
+    load_knowledge_base,
+    parse_knowledge_base,
+    read_text,
+)
+from bot.knowledge.model import Entry, KnowledgeBase, Section
+
+EXPORT_HEADER = (
+    "Knowledge base written by `python -m bot export`. Format: see data/faq.toml in the bot's "
+    "repository."
+)
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def dump_knowledge_base(kb: KnowledgeBase, header: str = EXPORT_HEADER) -> str:
+    """The project format (what data/faq.toml uses); ``load_knowledge_base`` reads it back equal."""
+    top = tomlkit.document()
+    if header:
+        top.add(tomlkit.comment(header))
+        top.add(tomlkit.nl())
+    top["title"] = kb.title
+    top["language"] = kb.language
+    if kb.synonyms:
+        top["synonyms"] = _multiline_array([list(group) for group in kb.synonyms])
+    parts = [top]
+    if kb.abbreviations:
+        abbreviations = tomlkit.table()
+        for short, full in kb.abbreviations:
+            abbreviations[short] = full
+        parts.append(tomlkit.document())
+        parts[-1]["abbreviations"] = abbreviations
+    for key, tables in (
+        ("sections", [_section_table(section) for section in kb.sections]),
+        ("entries", [_entry_table(entry) for entry in kb.entries]),
+    ):
+        parts.append(tomlkit.document())
+        parts[-1][key] = tomlkit.aot()
+        for table in tables:
+            parts[-1][key].append(table)
+    # Each part is rendered on its own and the parts joined by a blank line: tomlkit puts blank
+    # lines between the tables of one array, but not between different tables.
+    return "\n".join(tomlkit.dumps(part).strip("\n") + "\n" for part in parts)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) so that readers see the old file or the new one."""
+    name = display_path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise KnowledgeBaseError(f"{name}: cannot write ({path.parent} is not a folder)") from None
+    except OSError as error:
+        raise KnowledgeBaseError(
+            f"{name}: cannot create the folder {path.parent} ({error.strerror})"
+        ) from None
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        raise KnowledgeBaseError(f"{name}: cannot write ({error.strerror})") from None
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(text.encode("utf-8"))
+            file.flush()
+            os.fsync(file.fileno())
+        if path.exists():
+            _copy_mode(path, Path(temporary))
+        else:
+            os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the file from the bot's user
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise KnowledgeBaseError(f"{name}: cannot write ({error.strerror})") from None
+
+
+def _copy_mode(source: Path, target: Path) -> None:
+    os.chmod(target, source.stat().st_mode & 0o7777)
+
+
+def _multiline_array(values: list) -> Array:  # type: ignore[type-arg]
+    array = tomlkit.array()
+    array.extend(values)
+    array.multiline(True)
+    return array
+
+
+def _text_value(value: str) -> String:
+    """Answers with line breaks are written as TOML multi-line strings, readable in an editor."""
+    return tomlkit.string(value, multiline="\n" in value)
+
+
+def _section_table(section: Section) -> Table:
+    table = tomlkit.table()
+    table["id"] = section.id
+    table["title"] = section.title
+    return table
+
+
+def _entry_table(entry: Entry) -> Table:
+    table = tomlkit.table()
+    table["id"] = entry.id
+    table["section"] = entry.section_id
+    table["question"] = entry.question
+    table["answer"] = _text_value(entry.answer)
+    if entry.phrasings:
+        table["phrasings"] = _multiline_array(list(entry.phrasings))
+    return table
+
+
+# --- import -----------------------------------------------------------------------------------
+
+IMPORTED_SECTION = Section(id="imported", title="Импортированные вопросы")
+NEW_FILE_SECTION = Section(id="general", title="Вопросы")
+NEW_FILE_HEADER = (
+    "Knowledge base created by `python -m bot import`. Format: see data/faq.toml in the bot's "
+    "repository."
+)
+
+
+@dataclass
+class ImportResult:
+    """What an import would do: report lines, counts and the merged file text."""
+
+    target: Path
+    text: str  # the merged file; equal to the original when nothing changed
+    lines: list[str] = field(default_factory=list)  # one line per entry or other change
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    other_changes: int = 0  # sections, synonym groups, abbreviations
+
+    @property
+    def modifies_file(self) -> bool:
+        return bool(self.added or self.changed or self.other_changes)
+
+    def summary(self) -> str:
+        return f"{self.added} added, {self.changed} changed, {self.unchanged} unchanged"
+
+
+def plan_import(source: Path, target: Path, section_id: str | None = None) -> ImportResult:
+    """Merge ``source`` (plain text or TOML) into the TOML file ``target``; write nothing.
+
+    Entries match by question (ignoring case and spacing) or, for TOML sources, by id.
+    Matched entries get the new answer (and, from TOML, the new question wording and any new
+    phrasings); the rest are added to ``section_id``, or to their own section for TOML sources,
+    or to an "imported" section. A missing ``target`` is created.
+    """
+    if not is_toml(target):
+        raise KnowledgeBaseError(
+            f"{display_path(target)}: import writes TOML knowledge bases only "
+            "(convert this one first: python -m bot export NEW.toml --faq ...)"
+        )
+    if section_id is not None and not ID_RE.match(section_id):
+        raise KnowledgeBaseError(f"--section {section_id!r} is invalid: {ID_RULE}")
+    incoming = load_knowledge_base(source)
+    merger = _Merger.for_target(target)
+    merger.merge(incoming, by_id=is_toml(source), section_id=section_id)
+    text = merger.result.text
+    if merger.result.modifies_file:
+        text = tomlkit.dumps(merger.doc).rstrip("\n") + "\n"
+    # Check the merged file exactly as the bot will read it; an error here means nothing is written.
+    merged = parse_knowledge_base(text, f"{display_path(target)} (after import)", toml=True)
+    if merger.is_new_file:  # nothing to preserve: use the tidy layout of export
+        text = dump_knowledge_base(merged, header=NEW_FILE_HEADER)
+    merger.result.text = text
+    return merger.result
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+class _Merger:
+    """Applies an incoming knowledge base to the tomlkit document of the target file."""
+
+    def __init__(self, target: Path, text: str, current: KnowledgeBase | None) -> None:
+        self.doc = tomlkit.parse(text)
+        self.name = display_path(target)
+        self.result = ImportResult(target=target, text=text)
+        self.is_new_file = current is None
+        self.entries: dict[str, Entry] = {e.id: e for e in current.entries} if current else {}
+        self.by_question = {_normalized(e.question): e.id for e in self.entries.values()}
+        self.sections = {s.id for s in current.sections} if current else set()
+        self.synonym_groups = [
+            {_normalized(word) for word in group} for group in (current.synonyms if current else ())
+        ]
+        self.abbreviations = dict(current.abbreviations) if current else {}
+
+    @classmethod
+    def for_target(cls, target: Path) -> _Merger:
+        if not target.exists():
+            return cls(target, "", None)
+        name = display_path(target)
+        text = read_text(target, name)
+        return cls(target, text, parse_knowledge_base(text, name, toml=True))
+
+    def merge(self, incoming: KnowledgeBase, *, by_id: bool, section_id: str | None) -> None:
+        if self.is_new_file:
+            self._start_document(incoming)
+        for group in incoming.synonyms:
+            self._merge_synonyms(group)
+        for short, full in incoming.abbreviations:
+            self._merge_abbreviation(short, full)
+        for entry in incoming.entries:
+            match = self.by_question.get(_normalized(entry.question))
+            if match is None and by_id and entry.id in self.entries:
+                match = entry.id
+            if match is None:
+                self._add_entry(entry, incoming, by_id=by_id, section_id=section_id)
+            else:
+                self._update_entry(self.entries[match], entry)
+
+    # -- document structure
+
+    def _start_document(self, incoming: KnowledgeBase) -> None:
+        self.doc["title"] = incoming.title
+        self.doc["language"] = incoming.language
+
+    def _array_of_tables(self, key: str) -> AoT:
+        if key not in self.doc:
+            self.doc[key] = tomlkit.aot()
+        tables = self.doc[key]
+        if not isinstance(tables, AoT):
+            raise KnowledgeBaseError(
+                f"{self.name}: import can only add to {key} written as [[{key}]] tables"
+            )
+        return tables
+
+    def _append_table(self, key: str, table: Table) -> None:
+        """Append after the last table of ``key``, with blank lines around (trimmed at the end)."""
+        tables = self._array_of_tables(key)
+        if len(tables) and not tables[-1].as_string().endswith("\n\n"):
+            tables[-1].add(tomlkit.nl())
+        table.add(tomlkit.nl())
+        tables.append(table)
+
+    def _entry_table(self, entry_id: str) -> Table:
+        for table in self._array_of_tables("entries"):
+            if table.get("id") == entry_id:
+                return table
+        raise KnowledgeBaseError(f"{self.name}: entry {entry_id!r} is not an [[entries]] table")
+
+    def _note(self, line: str) -> None:
+        self.result.lines.append(line)
+        self.result.other_changes += 1
+
+    # -- parts
+
+    def _merge_synonyms(self, group: tuple[str, ...]) -> None:
+        words = {_normalized(word) for word in group}
+        if any(words <= known for known in self.synonym_groups):
+            return
+        if "synonyms" not in self.doc:
+            self.doc["synonyms"] = _multiline_array([])
+        self.doc["synonyms"].append(list(group))
+        self.synonym_groups.append(words)
+        self._note(f"added synonym group: {', '.join(group)}")
+
+    def _merge_abbreviation(self, short: str, full: str) -> None:
+        if self.abbreviations.get(short) == full:
+            return
+        if "abbreviations" not in self.doc:
+            self.doc["abbreviations"] = tomlkit.table()
+        verb = "changed" if short in self.abbreviations else "added"
+        self.doc["abbreviations"][short] = full
+        self.abbreviations[short] = full
+        self._note(f"{verb} abbreviation {short} = {full}")
+
+    def _ensure_section(self, section: Section) -> None:
+        if section.id in self.sections:
+            return
+        self._append_table("sections", _section_table(section))
+        self.sections.add(section.id)
+        self._note(f"added section {section.id}: {section.title}")
+
+    def _add_entry(
+        self, entry: Entry, incoming: KnowledgeBase, *, by_id: bool, section_id: str | None
+    ) -> None:
+        section = self._target_section(entry, incoming, by_id=by_id, section_id=section_id)
+        self._ensure_section(section)
+        keep_id = by_id and entry.id not in self.entries
+        new_id = entry.id if keep_id else new_entry_id(entry.question, set(self.entries))
+        phrasings = entry.phrasings if by_id else ()
+        added = Entry(new_id, section.id, entry.question, entry.answer, phrasings)
+        self._append_table("entries", _entry_table(added))
+        self.entries[new_id] = added
+        self.by_question[_normalized(added.question)] = new_id
+        self.result.added += 1
+        self.result.lines.append(f"added {new_id}: {added.question}")
+
+    def _target_section(
+        self, entry: Entry, incoming: KnowledgeBase, *, by_id: bool, section_id: str | None
+    ) -> Section:
+        if section_id is not None:
+            return Section(section_id, section_id)  # a new one gets its id as the title
+        if by_id:
+            return incoming.section(entry.section_id) or IMPORTED_SECTION
+        return NEW_FILE_SECTION if self.is_new_file else IMPORTED_SECTION
+
+    def _update_entry(self, current: Entry, incoming: Entry) -> None:
+        table = self._entry_table(current.id)
+        changes = []
+        if _normalized(incoming.question) != _normalized(current.question):
+            table["question"] = incoming.question
+            del self.by_question[_normalized(current.question)]
+            self.by_question[_normalized(incoming.question)] = current.id
+            changes.append("question updated")
+        if incoming.answer != current.answer:
+            table["answer"] = _text_value(incoming.answer)
+            changes.append("answer updated")
+        new_phrasings = self._new_phrasings(current, incoming)
+        if new_phrasings:
+            self._add_phrasings(table, new_phrasings)
+            count = len(new_phrasings)
+            changes.append(f"{count} phrasing{'s' if count > 1 else ''} added")
+        if changes:
+            self.result.changed += 1
+            self.result.lines.append(f"changed {current.id}: {', '.join(changes)}")
+        else:
+            self.result.unchanged += 1
+            self.result.lines.append(f"unchanged {current.id}")
+
+    @staticmethod
+    def _new_phrasings(current: Entry, incoming: Entry) -> list[str]:
+        # Compared with the incoming question: when the wording changes, the old wording may
+        # stay on as a phrasing.
+        known = {_normalized(text) for text in (incoming.question, *current.phrasings)}
+        new = []
+        for phrasing in incoming.phrasings:
+            if _normalized(phrasing) not in known:
+                known.add(_normalized(phrasing))
+                new.append(phrasing)
+        return new
+
+    @staticmethod
+    def _add_phrasings(table: Table, phrasings: list[str]) -> None:
+        if "phrasings" in table:
+            for phrasing in phrasings:
+                table["phrasings"].append(phrasing)
+            return
+        # Table.add would put the key after the table's trailing blank lines and comments,
+        # which belong visually to the next table; insert it after the last key instead.
+        last_key = list(table.keys())[-1]
+        table.value._insert_after(last_key, "phrasings", _multiline_array(phrasings))
+
+
+# --- ids --------------------------------------------------------------------------------------
+
+_TRANSLITERATION = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+        "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+        "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+        "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+        "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ә": "a", "ғ": "g", "қ": "k", "ң": "n",
+        "ө": "o", "ұ": "u", "ү": "u", "һ": "h",
+    }
+)  # fmt: skip
+_SLUG_BUDGET = 24  # leaves room for a "-NN" suffix within the 32-character id limit
+
+
+def new_entry_id(question: str, taken: set[str]) -> str:
+    """A readable id for a new entry (a latin slug of the question's first words), unused so far."""
+    decomposed = unicodedata.normalize("NFKD", question.casefold().translate(_TRANSLITERATION))
+    latin = "".join(char for char in decomposed if not unicodedata.combining(char))  # ç -> c
+    words = re.findall(r"[a-z0-9]+", latin)
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > _SLUG_BUDGET:
+            break
+        slug = candidate
+    if not slug and words:
+        slug = words[0][:_SLUG_BUDGET]
+    if not slug:
+        number = len(taken) + 1
+        while f"q{number}" in taken:
+            number += 1
+        return f"q{number}"
+    candidate, number = slug, 2
+    while candidate in taken:
+        candidate, number = f"{slug}-{number}", number + 1
+    return candidate

@@ -1,0 +1,63 @@
+"""Filters shared by the handler modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot
+from aiogram.enums import ChatType, MessageEntityType
+from aiogram.filters import Filter
+from aiogram.types import Message, MessageEntity, User
+from aiogram.utils.text_decorations import add_surrogates, remove_surrogates
+
+
+class AddressedToBot(Filter):
+    """Is this message for the bot? In a private chat, always. In a group, only commands
+    addressed to it (``/cmd@bot``), messages that mention it and replies to its messages, so
+    that it stays quiet in the group's own conversation.
+
+    Passes the message's text, without the mention of the bot, to the handler as ``question``.
+    """
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        text = message.text or message.caption or ""
+        if message.chat.type == ChatType.PRIVATE:
+            return {"question": text}
+        me = await bot.me()  # cached by aiogram after the first call
+        entities = message.entities or message.caption_entities or []
+        mentions = [entity for entity in entities if _mentions(entity, text, me)]
+        if mentions:
+            return {"question": _without(text, mentions).strip()}
+        if _is_reply_to(message, me) or _is_command_for(text, me):
+            return {"question": text}
+        return False
+
+
+def _mentions(entity: MessageEntity, text: str, me: User) -> bool:
+    if entity.type == MessageEntityType.TEXT_MENTION:
+        return entity.user is not None and entity.user.id == me.id
+    if entity.type == MessageEntityType.MENTION and me.username:
+        return entity.extract_from(text).lower() == f"@{me.username.lower()}"
+    return False
+
+
+def _without(text: str, entities: list[MessageEntity]) -> str:
+    """``text`` with the entities' spans removed (offsets are in UTF-16 code units)."""
+    encoded = add_surrogates(text)
+    for entity in sorted(entities, key=lambda e: e.offset, reverse=True):
+        encoded = encoded[: entity.offset * 2] + encoded[(entity.offset + entity.length) * 2 :]
+    return remove_surrogates(encoded)
+
+
+def _is_reply_to(message: Message, me: User) -> bool:
+    replied = message.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == me.id
+
+
+def _is_command_for(text: str, me: User) -> bool:
+    """``/cmd@this_bot``. A bare ``/cmd`` the bot does not know may be for another bot in the
+    group (the bot's own commands are matched before this filter is asked)."""
+    if not text.startswith("/"):
+        return False
+    _, _, addressee = text.split(maxsplit=1)[0].partition("@")
+    return bool(addressee) and (me.username or "").lower() == addressee.lower()

@@ -1,0 +1,68 @@
+"""Fixtures that build the bot exactly as production does (bot.factory), on the real knowledge
+base and a real database in a temporary folder, with ``MockedBot`` in place of Telegram."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram import Dispatcher
+
+from bot.config import Settings, load_settings
+from bot.factory import create_dispatcher
+from bot.knowledge.loader import load_knowledge_base
+from bot.local_api import LocalChat
+from bot.service import FaqService
+from bot.storage import Database
+from tests.mocked_bot import MockedBot, group_chat, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+FAQ_PATH = ROOT / "data" / "faq.toml"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    environ = {"FAQ_PATH": str(FAQ_PATH), "DATABASE_PATH": str(tmp_path / "faq.sqlite3")}
+    return load_settings(environ=environ, env_file=None, require_token=False)
+
+
+@pytest.fixture(scope="session")
+def faq_service() -> FaqService:
+    """The FAQ of data/faq.toml. Shared by all tests: do not ``replace`` its knowledge base
+    (build your own FaqService for that)."""
+    return FaqService.from_knowledge_base(load_knowledge_base(FAQ_PATH), source=FAQ_PATH)
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = await Database.open(settings.database_path)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def bot() -> MockedBot:
+    return MockedBot()
+
+
+@pytest.fixture
+def dp(settings: Settings, faq_service: FaqService, db: Database) -> Dispatcher:
+    return create_dispatcher(settings=settings, service=faq_service, db=db)
+
+
+@pytest.fixture
+def user(dp: Dispatcher, bot: MockedBot) -> LocalChat:
+    """A Russian-speaking user in a private chat with the bot."""
+    return LocalChat(dp, bot, user=make_user())
+
+
+@pytest.fixture
+def english_user(dp: Dispatcher, bot: MockedBot) -> LocalChat:
+    return LocalChat(dp, bot, user=make_user(2002, language_code="en-US", first_name="Alice"))
+
+
+@pytest.fixture
+def group(dp: Dispatcher, bot: MockedBot) -> LocalChat:
+    """A user writing in a supergroup the bot is a member of."""
+    return LocalChat(dp, bot, user=make_user(3003, first_name="Ольга"), chat=group_chat())

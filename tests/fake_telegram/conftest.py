@@ -1,0 +1,3 @@
+from .fixtures import fake_telegram
+
+__all__ = ["fake_telegram"]

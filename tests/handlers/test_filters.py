@@ -1,0 +1,113 @@
+"""In groups the bot speaks only when spoken to: commands, mentions, replies to its messages."""
+
+from __future__ import annotations
+
+from aiogram.types import MessageEntity
+
+from bot.local_api import LocalChat
+from bot.service import FaqService
+from bot.storage import Database
+from bot.texts import RUSSIAN
+from tests.mocked_bot import STICKER, MockedBot
+
+
+async def test_plain_group_chatter_is_ignored(group: LocalChat, db: Database) -> None:
+    for text in ("привет всем", "что с Байконуром?", "как приготовить борщ?", "@someone_else hi"):
+        exchange = await group.send(text)
+        assert exchange.shown == []
+    assert (await group.send_message(**STICKER)).shown == []
+    assert await db.recent_questions() == []
+
+
+async def test_a_mention_is_answered_without_the_mention(
+    group: LocalChat, faq_service: FaqService, db: Database
+) -> None:
+    entry = faq_service.kb.entry("priorities")
+    assert entry is not None
+
+    exchange = await group.send("@faq_local_bot что с Байконуром?")
+
+    [answer] = exchange.sent
+    assert answer.text == f"{entry.question}\n\n{entry.answer}"
+    [row] = await db.recent_questions()
+    assert row.text == "что с Байконуром?"
+    assert row.chat_id == group.chat.id
+
+
+async def test_the_mention_may_be_anywhere_and_in_any_case(group: LocalChat) -> None:
+    [answer] = (await group.send("Подскажите, что с Байконуром, @FAQ_Local_Bot?")).sent
+
+    assert answer.text.startswith("Каковы сегодня приоритеты")
+
+
+async def test_a_text_mention_of_the_bot_counts(group: LocalChat, bot: MockedBot) -> None:
+    me = await bot.me()
+    text = "Бот, что с Байконуром?"
+    mention = MessageEntity(type="text_mention", offset=0, length=3, user=me)
+
+    [answer] = (
+        await group.send_message(text=text, entities=[mention.model_dump(exclude_none=True)])
+    ).sent
+
+    assert answer.text.startswith("Каковы сегодня приоритеты")
+
+
+async def test_a_reply_to_the_bots_message_is_answered(group: LocalChat) -> None:
+    [topics] = (await group.send("/faq")).sent
+
+    [answer] = (await group.send("а что с Байконуром?", reply_to=topics)).sent
+
+    assert answer.text.startswith("Каковы сегодня приоритеты")
+
+
+async def test_a_reply_to_someone_else_is_ignored(group: LocalChat) -> None:
+    [first] = (await group.send("/faq")).sent
+    other = first.model_copy(update={"from_user": group.user})
+
+    exchange = await group.send("что с Байконуром?", reply_to=other)
+
+    assert exchange.shown == []
+
+
+async def test_commands_work_in_groups_and_replies_quote_the_asker(
+    group: LocalChat, faq_service: FaqService
+) -> None:
+    for command in ("/faq", "/faq@faq_local_bot"):
+        exchange = await group.send(command)
+        [topics] = exchange.sent
+        assert topics.text == RUSSIAN.choose_topic
+        assert topics.reply_to_message is not None
+        assert topics.reply_to_message.from_user.id == group.user.id
+
+
+async def test_commands_for_other_bots_are_ignored(group: LocalChat) -> None:
+    for command in ("/faq@another_bot", "/weather@another_bot", "/weather"):
+        exchange = await group.send(command)
+        assert exchange.shown == [], command
+
+
+async def test_an_unknown_command_addressed_to_the_bot_gets_a_hint(group: LocalChat) -> None:
+    [reply] = (await group.send("/weather@faq_local_bot")).sent
+
+    assert reply.text == RUSSIAN.unknown_command
+
+
+async def test_navigation_works_in_groups(group: LocalChat) -> None:
+    [topics] = (await group.send("/faq")).sent
+
+    exchange = await group.click(topics, "🌐 Интеграция")
+
+    assert exchange.callback_answered
+    assert exchange.edited[0].text.startswith("🌐 Интеграция")
+
+
+async def test_a_bare_mention_asks_for_the_question(group: LocalChat) -> None:
+    [reply] = (await group.send("@faq_local_bot")).sent
+
+    assert reply.text == RUSSIAN.empty_question
+
+
+async def test_private_chats_answer_everything(user: LocalChat) -> None:
+    [answer] = (await user.send("что с Байконуром?")).sent
+
+    assert answer.reply_to_message is None  # no need to quote in a one-to-one chat

@@ -1,0 +1,104 @@
+"""/start, /faq, /help and unknown commands."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from aiogram import Dispatcher
+
+from bot.callbacks import SectionCallback
+from bot.local_api import LocalChat, button_texts, buttons
+from bot.service import FaqService
+from bot.texts import ENGLISH, RUSSIAN
+from tests.mocked_bot import MockedBot, make_user
+
+
+async def test_start_greets_by_name_and_shows_one_button_per_section(
+    user: LocalChat, faq_service: FaqService
+) -> None:
+    exchange = await user.send("/start")
+
+    [message] = exchange.sent
+    assert message.text.startswith("Здравствуйте, Анна!")
+    assert faq_service.kb.title in message.text
+    assert button_texts(message) == [section.title for section in faq_service.kb.sections]
+    assert [b.callback_data for b in buttons(message)] == [
+        SectionCallback(section_id=section.id).pack() for section in faq_service.kb.sections
+    ]
+
+
+async def test_faq_shows_the_topics(user: LocalChat, faq_service: FaqService) -> None:
+    [message] = (await user.send("/faq")).sent
+
+    assert message.text == "Выберите тему 👇"
+    assert button_texts(message) == [section.title for section in faq_service.kb.sections]
+
+
+async def test_help_explains_how_to_ask(user: LocalChat, faq_service: FaqService) -> None:
+    [message] = (await user.send("/help")).sent
+
+    assert faq_service.kb.title in message.text
+    assert "своими словами" in message.text
+    assert "/faq" in message.text
+    assert "@faq_local_bot" in message.text
+
+
+async def test_start_with_an_entry_id_opens_its_answer(
+    user: LocalChat, faq_service: FaqService
+) -> None:
+    entry = faq_service.kb.entry("integration")
+    assert entry is not None
+
+    [message] = (await user.send("/start integration")).sent
+
+    assert message.text == f"{entry.question}\n\n{entry.answer}"
+    assert button_texts(message) == [RUSSIAN.more_on_topic, RUSSIAN.all_topics]
+
+
+async def test_start_with_an_unknown_payload_greets(user: LocalChat) -> None:
+    [message] = (await user.send("/start no-such-entry")).sent
+
+    assert message.text.startswith("Здравствуйте")
+
+
+async def test_a_hostile_first_name_is_shown_literally(dp: Dispatcher, bot: MockedBot) -> None:
+    chat = LocalChat(dp, bot, user=make_user(first_name="<script>&amp;</b>"))
+
+    exchange = await chat.send("/start")
+
+    assert exchange.refused == []
+    assert exchange.sent[0].text.startswith("Здравствуйте, <script>&amp;</b>!")
+
+
+async def test_unknown_command_points_to_the_known_ones(user: LocalChat) -> None:
+    [message] = (await user.send("/weather")).sent
+
+    assert message.text == RUSSIAN.unknown_command
+
+
+async def test_english_interface_for_english_users(
+    english_user: LocalChat, faq_service: FaqService
+) -> None:
+    [greeting] = (await english_user.send("/start")).sent
+    [topics] = (await english_user.send("/faq")).sent
+
+    assert greeting.text.startswith("Hello, Alice!")
+    assert topics.text == ENGLISH.choose_topic
+    # The knowledge base itself is not translated: its section titles stay as written.
+    assert button_texts(topics) == [section.title for section in faq_service.kb.sections]
+
+
+async def test_startup_sets_the_command_menu_in_both_languages(
+    dp: Dispatcher, bot: MockedBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="bot.factory"):
+        await dp.emit_startup(bot=bot, **dp.workflow_data)
+
+    menus = {call.params.get("language_code"): call.params for call in bot.calls("setMyCommands")}
+    assert set(menus) == {None, "en"}
+    assert [c["command"] for c in menus[None]["commands"]] == ["start", "faq", "help"]
+    assert menus[None]["commands"][1]["description"] == RUSSIAN.command_faq
+    assert menus["en"]["commands"][1]["description"] == ENGLISH.command_faq
+    assert all(call.error is None for call in bot.calls())
+    assert "bot @faq_local_bot started" in caplog.messages

@@ -1,0 +1,69 @@
+"""The factory wires settings, the FAQ and the database into the bot and the dispatcher."""
+
+from __future__ import annotations
+
+import pytest
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.enums import ParseMode
+
+from bot.config import Secret, Settings
+from bot.errors import ConfigError
+from bot.factory import create_bot, create_dispatcher
+from bot.local_api import LocalSession
+from bot.service import FaqService
+from bot.storage import Database
+from tests.mocked_bot import MockedBot
+
+TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefghijkl"
+
+
+async def test_the_bot_sends_html_by_default() -> None:
+    bot = create_bot(Settings(bot_token=Secret(TOKEN)))
+    try:
+        assert bot.token == TOKEN
+        assert bot.default.parse_mode == ParseMode.HTML
+        assert isinstance(bot.session, AiohttpSession)
+        assert bot.session.api.base == "https://api.telegram.org/bot{token}/{method}"
+    finally:
+        await bot.session.close()
+    # The tests' bot has the same defaults.
+    assert MockedBot().default.parse_mode == bot.default.parse_mode
+
+
+async def test_a_self_hosted_api_server_is_used_when_configured() -> None:
+    settings = Settings(bot_token=Secret(TOKEN), telegram_api_base="http://127.0.0.1:8081")
+    bot = create_bot(settings)
+    try:
+        assert bot.session.api.api_url(TOKEN, "getMe") == (
+            f"http://127.0.0.1:8081/bot{TOKEN}/getMe"
+        )
+    finally:
+        await bot.session.close()
+
+
+def test_without_a_token_only_a_local_session_will_do() -> None:
+    bot = create_bot(Settings(), session=LocalSession())
+    assert isinstance(bot.session, LocalSession)
+    with pytest.raises(ConfigError, match="BOT_TOKEN"):
+        create_bot(Settings())
+
+
+def test_dependencies_reach_handlers_as_workflow_data(
+    settings: Settings, faq_service: FaqService, db: Database
+) -> None:
+    dispatcher = create_dispatcher(settings=settings, service=faq_service, db=db)
+
+    assert dispatcher["settings"] is settings
+    assert dispatcher["service"] is faq_service
+    assert dispatcher["db"] is db
+    names = [router.name for router in dispatcher.sub_routers]
+    assert names[-2:] == ["handlers.questions", "handlers.fallback"]
+
+
+def test_each_dispatcher_gets_its_own_routers(
+    settings: Settings, faq_service: FaqService, db: Database
+) -> None:
+    first = create_dispatcher(settings=settings, service=faq_service, db=db)
+    second = create_dispatcher(settings=settings, service=faq_service, db=db)
+
+    assert {id(r) for r in first.sub_routers}.isdisjoint(id(r) for r in second.sub_routers)
