@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from bot.errors import OperatorError
 
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command_module(name: str):  # noqa: ANN202 - a module
+def _command_module(name: str) -> ModuleType:
     return importlib.import_module(f"bot.commands.{name}_cmd")
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import signal
 import sys
 from collections.abc import Iterable, Iterator
+from types import FrameType
 from typing import TextIO
 
 from aiogram import Bot, Dispatcher
@@ -36,11 +38,20 @@ def chat(settings: Settings, *, language_code: str = "ru") -> int:
     # The chat is the terminal's main content: log only problems, unless debugging.
     level = "DEBUG" if settings.log_level == "DEBUG" else "WARNING"
     configure_logging(level, secrets_of(settings))
+    # asyncio.run's own Ctrl-C handling only cancels the main task, which cannot take effect
+    # while input() blocks; raising KeyboardInterrupt interrupts the read at once instead.
+    previous = signal.signal(signal.SIGINT, _interrupt)
     try:
         asyncio.run(run_console(settings, language_code=language_code))
     except KeyboardInterrupt:
         print()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 async def run_console(
@@ -80,8 +91,8 @@ class Console:
     async def run(self, lines: Iterable[str]) -> None:
         self.print(BANNER)
         self.show(await self.chat.send("/start"))
-        # Reading blocks the event loop, on purpose: nothing else runs while the user types,
-        # and Ctrl-C then interrupts the read at once instead of waiting for a reader thread.
+        # Reading blocks the event loop, on purpose: nothing else needs to run while the user
+        # types, and Ctrl-C interrupts a blocking read at once (see chat()).
         for line in lines:
             if line.strip().lower() in QUIT_COMMANDS:
                 break
@@ -133,22 +144,18 @@ class Console:
 
 
 def _stdin_lines(out: TextIO) -> Iterator[str]:
-    prompt = "you> " if sys.stdin.isatty() else ""
+    interactive = sys.stdin.isatty()
     while True:
+        if interactive:
+            out.write("you> ")
+            out.flush()
         try:
-            if prompt:
-                out.write(prompt)
-                out.flush()
-            yield input() if prompt else _read_line()
+            line = input()
         except EOFError:
+            if interactive:
+                out.write("\n")  # Ctrl-D leaves the cursor after the prompt
             return
-
-
-def _read_line() -> str:
-    line = sys.stdin.readline()
-    if not line:
-        raise EOFError
-    return line.rstrip("\n")
+        yield line
 
 
 def _login_name() -> str:

@@ -107,6 +107,10 @@ class LocalSession(BaseSession):
     def add_chat(self, chat: Chat) -> None:
         self._chats[chat.id] = chat.model_dump(exclude_none=True)
 
+    def remove_chat(self, chat_id: int) -> None:
+        """Forget a chat (deleted, or the bot was removed): sending to it fails from now on."""
+        self._chats.pop(chat_id, None)
+
     def next_message_id(self, chat_id: int) -> int:
         """Message ids grow per chat, shared by the user's and the bot's messages."""
         self._last_message_id[chat_id] = self._last_message_id.get(chat_id, 0) + 1
@@ -365,20 +369,16 @@ class Exchange:
     @property
     def sent(self) -> list[Message]:
         """New messages, in order."""
-        return [c.result for c in self._ok() if c.method.startswith("send") and c.result]
+        return self._messages("send")
 
     @property
     def edited(self) -> list[Message]:
-        return [c.result for c in self._ok() if c.method.startswith("edit")]
+        return self._messages("edit")
 
     @property
     def shown(self) -> list[Message]:
         """New and edited messages, in the order they appeared."""
-        return [
-            c.result
-            for c in self._ok()
-            if c.method.startswith(("send", "edit")) and isinstance(c.result, Message)
-        ]
+        return self._messages(("send", "edit"))
 
     @property
     def last(self) -> Message:
@@ -399,6 +399,13 @@ class Exchange:
 
     def _ok(self) -> list[ApiCall]:
         return [c for c in self.calls if c.error is None]
+
+    def _messages(self, method_prefix: str | tuple[str, ...]) -> list[Message]:
+        return [
+            c.result
+            for c in self._ok()
+            if c.method.startswith(method_prefix) and isinstance(c.result, Message)
+        ]
 
 
 def buttons(message: Message) -> list[InlineKeyboardButton]:

@@ -1,4 +1,6 @@
-"""Runtime state in SQLite: who wrote to the bot, and every question with what the bot did.
+"""Runtime state in SQLite: who wrote to the bot, every question with what the bot did, the
+users' votes on answers, the owners' in-chat additions to the knowledge base and the questions
+users sent to a person.
 
 One ``Database`` owns one aiosqlite connection. The schema is versioned with
 ``PRAGMA user_version``: ``MIGRATIONS[n]`` takes a database from version ``n`` to ``n + 1``, and
@@ -15,16 +17,25 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import aiosqlite
 
 from bot.engine.types import MatchResult, Outcome, SmallTalk
 from bot.errors import OperatorError
+from bot.knowledge.additions import (
+    apply_owner_additions,
+    check_new_entry,
+    clean_question,
+    new_entry_id,
+)
+from bot.knowledge.model import Entry, KnowledgeBase
 
 Migration = Sequence[str]
+RowT = TypeVar("RowT")
 
 MIGRATIONS: tuple[Migration, ...] = (
     (  # 0 -> 1: users and the question log
@@ -56,6 +67,65 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX questions_created_at ON questions (created_at)",
         "CREATE INDEX questions_outcome ON questions (outcome)",
     ),
+    (  # 1 -> 2: votes, owners' additions to the knowledge base, questions for a person
+        """
+        CREATE TABLE votes (
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,  -- the bot's answer message
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            entry_id TEXT NOT NULL,  -- the entry that message answered with
+            value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, message_id, user_id)
+        )
+        """,
+        "CREATE INDEX votes_entry ON votes (entry_id)",
+        """
+        CREATE TABLE kb_phrasings (
+            id INTEGER PRIMARY KEY,
+            entry_id TEXT NOT NULL,  -- of the file or of kb_entries; unknown ones are skipped
+            text TEXT NOT NULL,  -- one line, as the knowledge-base file keeps phrasings
+            question_id INTEGER REFERENCES questions (id),  -- the user's message it came from
+            added_by INTEGER NOT NULL,  -- the owner's Telegram user id
+            created_at TEXT NOT NULL,
+            UNIQUE (entry_id, text)
+        )
+        """,
+        """
+        CREATE TABLE kb_entries (
+            id TEXT PRIMARY KEY,  -- an entry id, unused by the knowledge base when created
+            section_id TEXT NOT NULL,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            question_id INTEGER REFERENCES questions (id),
+            added_by INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """,
+        """
+        ALTER TABLE questions ADD COLUMN resolution TEXT
+            CHECK (resolution IN ('phrasing', 'new_entry', 'ignored'))
+        """,
+        "ALTER TABLE questions ADD COLUMN resolved_entry_id TEXT",
+        "ALTER TABLE questions ADD COLUMN resolved_by INTEGER",
+        "ALTER TABLE questions ADD COLUMN resolved_at TEXT",
+        """
+        CREATE TABLE human_questions (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id),
+            chat_id INTEGER NOT NULL,  -- where the reply goes
+            text TEXT NOT NULL,
+            language_code TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered')),
+            reply TEXT,
+            answered_by INTEGER,
+            created_at TEXT NOT NULL,
+            answered_at TEXT
+        )
+        """,
+        "CREATE INDEX human_questions_status ON human_questions (status, created_at)",
+    ),
 )
 
 MAX_STORED_TEXT = 4096  # Telegram's message limit; longer console input is cut, not refused
@@ -79,6 +149,14 @@ class UserRow:
     message_count: int
 
 
+class Resolution(StrEnum):
+    """What an owner did with a question the bot could not answer."""
+
+    PHRASING = "phrasing"  # added as a phrasing of an entry
+    NEW_ENTRY = "new_entry"  # made into a new entry
+    IGNORED = "ignored"
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionRow:
     id: int
@@ -91,6 +169,141 @@ class QuestionRow:
     suggestions: tuple[tuple[str, float], ...]  # (entry id, score), best first
     small_talk: SmallTalk | None
     created_at: datetime
+    resolution: Resolution | None = None  # None: not resolved (yet)
+    resolved_entry_id: str | None = None  # the entry it became a phrasing of, or the new entry
+    resolved_by: int | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRow:
+    chat_id: int
+    message_id: int
+    user_id: int
+    entry_id: str
+    value: int  # +1 helpful, -1 not helpful
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EntryVotes:
+    entry_id: str
+    up: int
+    down: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntryCount:
+    entry_id: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """Messages in a period and what the bot did with them.
+
+    Small talk (greetings, thanks) is counted apart: it is neither answered nor unanswered.
+    """
+
+    messages: int  # everything logged, small talk included
+    users: int  # distinct users who wrote
+    answered: int
+    suggested: int
+    not_found: int
+    small_talk: int
+
+    @property
+    def questions(self) -> int:
+        """Messages that were questions: the base of the shares."""
+        return self.answered + self.suggested + self.not_found
+
+    @property
+    def answered_share(self) -> float:
+        return self._share(self.answered)
+
+    @property
+    def suggested_share(self) -> float:
+        return self._share(self.suggested)
+
+    @property
+    def not_found_share(self) -> float:
+        return self._share(self.not_found)
+
+    def _share(self, count: int) -> float:
+        return count / self.questions if self.questions else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PhrasingRow:
+    id: int
+    entry_id: str
+    text: str
+    question_id: int | None
+    added_by: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerEntryRow:
+    id: str
+    section_id: str
+    question: str
+    answer: str
+    question_id: int | None
+    added_by: int
+    created_at: datetime
+
+    def as_entry(self) -> Entry:
+        return Entry(self.id, self.section_id, self.question, self.answer)
+
+
+class HumanQuestionStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+@dataclass(frozen=True, slots=True)
+class HumanQuestionRow:
+    """A question a user sent to a person (the owners), and the owner's reply."""
+
+    id: int
+    user_id: int
+    chat_id: int  # where the reply goes
+    text: str
+    language_code: str | None
+    status: HumanQuestionStatus
+    reply: str | None
+    answered_by: int | None
+    created_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[RowT]):
+    """One page of a list, newest or oldest first as the query says.
+
+    ``number`` counts from 0 and is already clamped to the pages that exist, so asking for a
+    page past the end (say, after the last item on it was answered) gives the last page.
+    """
+
+    rows: tuple[RowT, ...]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def count(self) -> int:
+        """How many pages there are; at least 1, so "page 1 of 1" reads right when empty."""
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.number + 1 < self.count
 
 
 def utc_now() -> datetime:
@@ -192,7 +405,7 @@ class Database:
                 raise
             await self._connection.execute("COMMIT")
 
-    # -- writes
+    # -- users and the question log
 
     async def remember_user(
         self,
@@ -231,10 +444,7 @@ class Database:
         ]
         async with self._transaction():
             if user_id is not None:  # a question may arrive before remember_user, or without it
-                await self._connection.execute(
-                    "INSERT OR IGNORE INTO users (id, first_seen, last_seen) VALUES (?, ?, ?)",
-                    (user_id, now, now),
-                )
+                await self._ensure_user(user_id, now)
             cursor = await self._connection.execute(
                 """
                 INSERT INTO questions
@@ -259,17 +469,14 @@ class Database:
         assert row_id is not None  # an INSERT always sets it
         return row_id
 
-    # -- reads
-
     async def get_user(self, user_id: int) -> UserRow | None:
-        async with self._connection.execute(
+        row = await self._fetch_one(
             """
             SELECT id, username, first_name, language_code, first_seen, last_seen, message_count
             FROM users WHERE id = ?
             """,
             (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return UserRow(
@@ -296,18 +503,363 @@ class Database:
             where = f"WHERE outcome IN ({', '.join('?' for _ in wanted)})"
             parameters.extend(wanted)
         query = f"""
-            SELECT id, user_id, chat_id, text, outcome, entry_id, score, suggestions, small_talk,
-                   created_at
-            FROM questions {where}
+            SELECT {_QUESTION_COLUMNS} FROM questions {where}
             ORDER BY created_at DESC, id DESC
             LIMIT ?
         """
-        async with self._connection.execute(query, (*parameters, limit)) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._fetch_all(query, (*parameters, limit))
         return [_question_row(row) for row in rows]
 
+    async def get_question(self, question_id: int) -> QuestionRow | None:
+        row = await self._fetch_one(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,)
+        )
+        return _question_row(row) if row else None
+
+    # -- unanswered questions, for the owners
+
+    async def unanswered(
+        self, page: int = 0, page_size: int = 10, *, include_resolved: bool = True
+    ) -> Page[QuestionRow]:
+        """Questions the bot only guessed at (suggest) or did not know (none), newest first.
+
+        Small talk is left out: a "hi" needs no answer. Resolved questions stay in the list
+        (their ``resolution`` says how) unless ``include_resolved`` is false.
+        """
+        where = "outcome IN ('none', 'suggest') AND small_talk IS NULL"
+        if not include_resolved:
+            where += " AND resolution IS NULL"
+        return await self._page(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE {where}",
+            f"SELECT COUNT(*) FROM questions WHERE {where}",
+            (),
+            order="created_at DESC, id DESC",
+            page=page,
+            page_size=page_size,
+            make_row=_question_row,
+        )
+
+    async def resolve_question(
+        self,
+        question_id: int,
+        resolution: Resolution,
+        entry_id: str | None = None,
+        *,
+        by: int,
+    ) -> QuestionRow | None:
+        """Mark a question as dealt with; None if there is no such question.
+
+        ``entry_id`` names the entry for PHRASING and NEW_ENTRY and must be None for IGNORED.
+        A resolved question can be resolved again (an ignored one added after all).
+        """
+        resolution = Resolution(resolution)
+        if (entry_id is None) != (resolution is Resolution.IGNORED):
+            raise ValueError(f"resolution {resolution.value!r} and entry_id {entry_id!r} disagree")
+        async with self._transaction():
+            cursor = await self._connection.execute(
+                """
+                UPDATE questions
+                SET resolution = ?, resolved_entry_id = ?, resolved_by = ?, resolved_at = ?
+                WHERE id = ?
+                """,
+                (resolution.value, entry_id, by, self._now(), question_id),
+            )
+            changed = cursor.rowcount
+            await cursor.close()
+        return await self.get_question(question_id) if changed else None
+
+    # -- votes on answers
+
+    async def record_vote(
+        self, *, chat_id: int, message_id: int, user_id: int, entry_id: str, value: int
+    ) -> VoteRow:
+        """Store a 👍 (+1) or 👎 (-1) on an answer message; a user's second tap replaces the first.
+
+        Returns the user's current vote on that message.
+        """
+        if value not in (1, -1):
+            raise ValueError(f"a vote is +1 or -1, not {value!r}")
+        now = self._now()
+        async with self._transaction():
+            await self._ensure_user(user_id, now)
+            await self._connection.execute(
+                """
+                INSERT INTO votes
+                    (chat_id, message_id, user_id, entry_id, value, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (chat_id, message_id, user_id) DO UPDATE SET
+                    entry_id = excluded.entry_id,
+                    value = excluded.value,
+                    updated_at = excluded.updated_at
+                """,
+                (chat_id, message_id, user_id, entry_id, value, now, now),
+            )
+            row = await self._fetch_one(
+                """
+                SELECT chat_id, message_id, user_id, entry_id, value, created_at, updated_at
+                FROM votes WHERE chat_id = ? AND message_id = ? AND user_id = ?
+                """,
+                (chat_id, message_id, user_id),
+            )
+        assert row is not None  # written just above, in the same transaction
+        return VoteRow(
+            chat_id=row[0],
+            message_id=row[1],
+            user_id=row[2],
+            entry_id=row[3],
+            value=row[4],
+            created_at=datetime.fromisoformat(row[5]),
+            updated_at=datetime.fromisoformat(row[6]),
+        )
+
+    async def votes_by_entry(self) -> list[EntryVotes]:
+        """👍 and 👎 per entry, the most voted first."""
+        rows = await self._fetch_all(
+            """
+            SELECT entry_id,
+                   COALESCE(SUM(value = 1), 0) AS up,
+                   COALESCE(SUM(value = -1), 0) AS down
+            FROM votes
+            GROUP BY entry_id
+            ORDER BY up + down DESC, entry_id
+            """
+        )
+        return [EntryVotes(entry_id=row[0], up=row[1], down=row[2]) for row in rows]
+
+    # -- statistics
+
+    async def activity(self, since: datetime | None = None) -> Activity:
+        """Messages and distinct users since ``since`` (all time when None), by outcome."""
+        where, parameters = "", ()
+        if since is not None:
+            where, parameters = "WHERE created_at >= ?", (_iso(since),)
+        row = await self._fetch_one(
+            f"""
+            SELECT COUNT(*),
+                   COUNT(DISTINCT user_id),
+                   COALESCE(SUM(small_talk IS NULL AND outcome = 'answer'), 0),
+                   COALESCE(SUM(small_talk IS NULL AND outcome = 'suggest'), 0),
+                   COALESCE(SUM(small_talk IS NULL AND outcome = 'none'), 0),
+                   COALESCE(SUM(small_talk IS NOT NULL), 0)
+            FROM questions {where}
+            """,
+            parameters,
+        )
+        assert row is not None  # an aggregate always returns one row
+        return Activity(*row)
+
+    async def most_answered(self, limit: int = 10) -> list[EntryCount]:
+        """The entries the bot answered with most often, all time."""
+        rows = await self._fetch_all(
+            """
+            SELECT entry_id, COUNT(*) AS asked FROM questions
+            WHERE outcome = 'answer' AND entry_id IS NOT NULL
+            GROUP BY entry_id
+            ORDER BY asked DESC, entry_id
+            LIMIT ?
+            """,
+            (max(limit, 0),),
+        )
+        return [EntryCount(entry_id=row[0], count=row[1]) for row in rows]
+
+    # -- owners' additions to the knowledge base
+
+    async def add_phrasing(
+        self, entry_id: str, text: str, *, added_by: int, question_id: int | None = None
+    ) -> PhrasingRow:
+        """Store a phrasing of an entry; adding the same one again returns the stored row.
+
+        The text is made one line (raises AdditionError if empty or over 500 characters).
+        """
+        text = clean_question(text)
+        async with self._transaction():
+            await self._connection.execute(
+                """
+                INSERT INTO kb_phrasings (entry_id, text, question_id, added_by, created_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (entry_id, text) DO NOTHING
+                """,
+                (entry_id, text, question_id, added_by, self._now()),
+            )
+            row = await self._fetch_one(
+                f"SELECT {_PHRASING_COLUMNS} FROM kb_phrasings WHERE entry_id = ? AND text = ?",
+                (entry_id, text),
+            )
+        assert row is not None  # inserted or already there
+        return _phrasing_row(row)
+
+    async def phrasings(self) -> list[PhrasingRow]:
+        """All stored phrasings, oldest first (the order they are appended in)."""
+        rows = await self._fetch_all(f"SELECT {_PHRASING_COLUMNS} FROM kb_phrasings ORDER BY id")
+        return [_phrasing_row(row) for row in rows]
+
+    async def add_entry(
+        self,
+        kb: KnowledgeBase,
+        *,
+        section_id: str,
+        question: str,
+        answer: str,
+        added_by: int,
+        question_id: int | None = None,
+    ) -> OwnerEntryRow:
+        """Store a new entry for ``kb`` (the knowledge base the bot uses now) with a fresh id.
+
+        Raises AdditionError when the section does not exist, the question or answer is empty or
+        too long, or another entry already has this question.
+        """
+        question, answer = check_new_entry(kb, section_id, question, answer)
+        async with self._transaction():
+            stored = {row[0] for row in await self._fetch_all("SELECT id FROM kb_entries")}
+            entry_id = new_entry_id(question, stored | {entry.id for entry in kb.entries})
+            await self._connection.execute(
+                """
+                INSERT INTO kb_entries
+                    (id, section_id, question, answer, question_id, added_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                (entry_id, section_id, question, answer, question_id, added_by, self._now()),
+            )
+            row = await self._fetch_one(
+                f"SELECT {_ENTRY_COLUMNS} FROM kb_entries WHERE id = ?", (entry_id,)
+            )
+        assert row is not None
+        return _owner_entry_row(row)
+
+    async def owner_entries(self) -> list[OwnerEntryRow]:
+        """Entries owners created in the chat, oldest first (the order they are appended in)."""
+        rows = await self._fetch_all(
+            f"SELECT {_ENTRY_COLUMNS} FROM kb_entries ORDER BY created_at, rowid"
+        )
+        return [_owner_entry_row(row) for row in rows]
+
+    async def with_owner_additions(self, kb: KnowledgeBase) -> KnowledgeBase:
+        """``kb`` (read from the file) plus the stored additions: what to build the engine from."""
+        return apply_owner_additions(kb, await self.phrasings(), await self.owner_entries())
+
+    # -- questions for a person
+
+    async def create_human_question(
+        self, *, user_id: int, chat_id: int, text: str, language_code: str | None = None
+    ) -> HumanQuestionRow:
+        now = self._now()
+        async with self._transaction():
+            await self._ensure_user(user_id, now)
+            cursor = await self._connection.execute(
+                """
+                INSERT INTO human_questions (user_id, chat_id, text, language_code, created_at)
+                VALUES (?, ?, ?, ?, ?)
+                """,
+                (user_id, chat_id, text[:MAX_STORED_TEXT], language_code, now),
+            )
+            row_id = cursor.lastrowid
+            await cursor.close()
+        assert row_id is not None
+        row = await self.get_human_question(row_id)
+        assert row is not None
+        return row
+
+    async def get_human_question(self, question_id: int) -> HumanQuestionRow | None:
+        row = await self._fetch_one(
+            f"SELECT {_HUMAN_COLUMNS} FROM human_questions WHERE id = ?", (question_id,)
+        )
+        return _human_question_row(row) if row else None
+
+    async def human_questions(
+        self,
+        status: HumanQuestionStatus | None = HumanQuestionStatus.OPEN,
+        page: int = 0,
+        page_size: int = 10,
+    ) -> Page[HumanQuestionRow]:
+        """Open questions oldest first (a queue); answered ones, or all (None), newest first."""
+        where, parameters = "", ()
+        if status is not None:
+            where, parameters = "WHERE status = ?", (HumanQuestionStatus(status).value,)
+        oldest_first = status is HumanQuestionStatus.OPEN
+        return await self._page(
+            f"SELECT {_HUMAN_COLUMNS} FROM human_questions {where}",
+            f"SELECT COUNT(*) FROM human_questions {where}",
+            parameters,
+            order="created_at, id" if oldest_first else "created_at DESC, id DESC",
+            page=page,
+            page_size=page_size,
+            make_row=_human_question_row,
+        )
+
+    async def answer_human_question(
+        self, question_id: int, reply: str, *, by: int
+    ) -> HumanQuestionRow | None:
+        """Store an owner's reply to an open question; the row says where to send it.
+
+        Returns None when there is no open question with this id: it does not exist, or another
+        owner answered it first (``get_human_question`` tells which). So a reply is sent once.
+        """
+        async with self._transaction():
+            cursor = await self._connection.execute(
+                """
+                UPDATE human_questions
+                SET status = 'answered', reply = ?, answered_by = ?, answered_at = ?
+                WHERE id = ? AND status = 'open'
+                """,
+                (reply[:MAX_STORED_TEXT], by, self._now(), question_id),
+            )
+            changed = cursor.rowcount
+            await cursor.close()
+        return await self.get_human_question(question_id) if changed else None
+
+    # -- helpers
+
+    def now(self) -> datetime:
+        """The database's clock (UTC); tests give ``open`` a clock they control."""
+        return self._clock().astimezone(UTC)
+
     def _now(self) -> str:
-        return self._clock().astimezone(UTC).isoformat(timespec="milliseconds")
+        return _iso(self._clock())
+
+    async def _ensure_user(self, user_id: int, now: str) -> None:
+        """A row for a user not seen through remember_user yet, so that references hold."""
+        await self._connection.execute(
+            "INSERT OR IGNORE INTO users (id, first_seen, last_seen) VALUES (?, ?, ?)",
+            (user_id, now, now),
+        )
+
+    async def _fetch_one(self, query: str, parameters: Sequence[Any] = ()) -> Sequence[Any] | None:
+        async with self._connection.execute(query, parameters) as cursor:
+            return await cursor.fetchone()
+
+    async def _fetch_all(self, query: str, parameters: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        async with self._connection.execute(query, parameters) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _page(
+        self,
+        select: str,
+        count: str,
+        parameters: Sequence[Any],
+        *,
+        order: str,
+        page: int,
+        page_size: int,
+        make_row: Callable[[Sequence[Any]], RowT],
+    ) -> Page[RowT]:
+        if page_size < 1:
+            raise ValueError(f"page_size must be at least 1, not {page_size}")
+        counted = await self._fetch_one(count, parameters)
+        total = int(counted[0]) if counted else 0
+        last = max(0, (total - 1) // page_size)
+        number = min(max(page, 0), last)
+        rows = await self._fetch_all(
+            f"{select} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*parameters, page_size, number * page_size),
+        )
+        return Page(
+            rows=tuple(make_row(row) for row in rows), total=total, number=number, size=page_size
+        )
+
+
+def _iso(moment: datetime) -> str:
+    """How times are stored: UTC, ISO 8601 with milliseconds, so text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:
@@ -331,6 +883,22 @@ def _prepare_location(path: Path) -> None:
         ) from None
 
 
+_QUESTION_COLUMNS = """
+    id, user_id, chat_id, text, outcome, entry_id, score, suggestions, small_talk, created_at,
+    resolution, resolved_entry_id, resolved_by, resolved_at
+"""
+_PHRASING_COLUMNS = "id, entry_id, text, question_id, added_by, created_at"
+_ENTRY_COLUMNS = "id, section_id, question, answer, question_id, added_by, created_at"
+_HUMAN_COLUMNS = """
+    id, user_id, chat_id, text, language_code, status, reply, answered_by, created_at,
+    answered_at
+"""
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 def _question_row(row: Sequence[Any]) -> QuestionRow:
     suggestions = tuple((item["id"], float(item["score"])) for item in json.loads(row[7]))
     return QuestionRow(
@@ -344,4 +912,46 @@ def _question_row(row: Sequence[Any]) -> QuestionRow:
         suggestions=suggestions,
         small_talk=SmallTalk(row[8]) if row[8] else None,
         created_at=datetime.fromisoformat(row[9]),
+        resolution=Resolution(row[10]) if row[10] else None,
+        resolved_entry_id=row[11],
+        resolved_by=row[12],
+        resolved_at=_time(row[13]),
+    )
+
+
+def _phrasing_row(row: Sequence[Any]) -> PhrasingRow:
+    return PhrasingRow(
+        id=row[0],
+        entry_id=row[1],
+        text=row[2],
+        question_id=row[3],
+        added_by=row[4],
+        created_at=datetime.fromisoformat(row[5]),
+    )
+
+
+def _owner_entry_row(row: Sequence[Any]) -> OwnerEntryRow:
+    return OwnerEntryRow(
+        id=row[0],
+        section_id=row[1],
+        question=row[2],
+        answer=row[3],
+        question_id=row[4],
+        added_by=row[5],
+        created_at=datetime.fromisoformat(row[6]),
+    )
+
+
+def _human_question_row(row: Sequence[Any]) -> HumanQuestionRow:
+    return HumanQuestionRow(
+        id=row[0],
+        user_id=row[1],
+        chat_id=row[2],
+        text=row[3],
+        language_code=row[4],
+        status=HumanQuestionStatus(row[5]),
+        reply=row[6],
+        answered_by=row[7],
+        created_at=datetime.fromisoformat(row[8]),
+        answered_at=_time(row[9]),
     )

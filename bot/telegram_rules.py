@@ -85,7 +85,7 @@ def check_text(text: str | None, parse_mode: str | None = None) -> str | None:
         return EMPTY_TEXT
     try:
         plain = parse_text(text, parse_mode)
-    except _RuleViolation as violation:
+    except RuleViolation as violation:
         return violation.description
     plain = plain.strip()
     if not plain:
@@ -101,7 +101,7 @@ def check_caption(caption: str | None, parse_mode: str | None = None) -> str | N
         return None
     try:
         plain = parse_text(caption, parse_mode)
-    except _RuleViolation as violation:
+    except RuleViolation as violation:
         return violation.description
     if utf16_length(plain.strip()) > MAX_CAPTION_LENGTH:
         return CAPTION_TOO_LONG
@@ -148,18 +148,19 @@ def html_to_plain(text: str) -> str:
 
 
 def parse_text(text: str, parse_mode: str | None) -> str:
-    """The plain text of ``text`` under ``parse_mode``; raises _RuleViolation like Telegram."""
+    """The plain text of ``text`` under ``parse_mode`` (not yet trimmed); raises RuleViolation
+    with Telegram's description for text Telegram would refuse to parse."""
     if not _is_utf8(text):
-        raise _RuleViolation(NOT_UTF8)
+        raise RuleViolation(NOT_UTF8)
     mode = (parse_mode or "").lower()
     parsers = {"": str, "html": _parse_html, "markdownv2": _parse_markdown_v2,
                "markdown": _parse_markdown}  # fmt: skip
     if mode not in parsers:
-        raise _RuleViolation(UNSUPPORTED_PARSE_MODE)
+        raise RuleViolation(UNSUPPORTED_PARSE_MODE)
     try:
         return parsers[mode](text)
     except EntityParseError as error:
-        raise _RuleViolation(CANT_PARSE_ENTITIES + str(error)) from None
+        raise RuleViolation(CANT_PARSE_ENTITIES + str(error)) from None
 
 
 def utf16_length(text: str) -> int:
@@ -167,7 +168,9 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
-class _RuleViolation(Exception):
+class RuleViolation(ValueError):
+    """Raised by parse_text; ``description`` is Telegram's full error description."""
+
     def __init__(self, description: str) -> None:
         super().__init__(description)
         self.description = description

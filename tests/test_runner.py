@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,30 @@ def test_missing_token_on_a_terminal_opens_the_console_chat(
     assert process.returncode == 0, stderr
     assert stdout.splitlines()[0] == NO_TOKEN_NOTICE
     assert "bot> Здравствуйте" in stdout
+
+
+def test_ctrl_c_leaves_the_console_chat_cleanly(env: dict[str, str], tmp_path: Path) -> None:
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "chat"],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env=env,
+        )
+        assert process.stdout is not None
+        seen = b""
+        while b"you> " not in seen:  # the console waits for input
+            chunk = process.stdout.read1(4096)
+            assert chunk, seen.decode()
+            seen += chunk
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+
+    assert process.returncode == 0, stderr.decode()
+    assert b"Traceback" not in stderr

@@ -10,12 +10,36 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine import FaqEngine
 from bot.engine.types import Candidate, MatchResult, Outcome, SmallTalk
-from bot.knowledge.model import Entry
-from bot.storage import MIGRATIONS, Database, QuestionRow, StorageError, UserRow
+from bot.knowledge.additions import AdditionError, Problem
+from bot.knowledge.model import Entry, KnowledgeBase, Section
+from bot.storage import (
+    MIGRATIONS,
+    Database,
+    EntryVotes,
+    HumanQuestionRow,
+    HumanQuestionStatus,
+    OwnerEntryRow,
+    PhrasingRow,
+    QuestionRow,
+    Resolution,
+    StorageError,
+    UserRow,
+    VoteRow,
+)
 
 SCOPE = Entry("scope", "regions", "Как складывается взаимодействие?", "Ответ.")
 GROWTH = Entry("growth", "regions", "В каких областях его наращивать?", "Ответ 2.")
+KB = KnowledgeBase(
+    sections=(Section("regions", "Регионы"), Section("trade", "Торговля")),
+    entries=(SCOPE, GROWTH, Entry("trade", "trade", "Какой товарооборот?", "Большой.")),
+)
+
+
+def at(second: int) -> datetime:
+    """The time the test Clock gives on its ``second``-th call."""
+    return datetime(2024, 5, 1, 12, 0, second, tzinfo=UTC)
 
 
 class Clock:
@@ -68,13 +92,43 @@ async def db(path: Path) -> AsyncIterator[Database]:
 
 async def test_open_creates_folder_schema_and_version(path: Path) -> None:
     database = await Database.open(path)
-    assert await database.schema_version() == len(MIGRATIONS) == 1
+    assert await database.schema_version() == len(MIGRATIONS) == 2
     await database.close()
     tables = {row[0] for row in raw(path, "SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"users", "questions"}
+    assert tables == {
+        "users",
+        "questions",
+        "votes",
+        "kb_phrasings",
+        "kb_entries",
+        "human_questions",
+    }
     indexes = {row[0] for row in raw(path, "SELECT name FROM sqlite_master WHERE type='index'")}
-    assert {"questions_created_at", "questions_outcome"} <= indexes
+    assert {
+        "questions_created_at",
+        "questions_outcome",
+        "votes_entry",
+        "human_questions_status",
+    } <= indexes
+    columns = [row[1] for row in raw(path, "PRAGMA table_info(questions)")]
+    assert columns[-4:] == ["resolution", "resolved_entry_id", "resolved_by", "resolved_at"]
+    assert raw(path, "PRAGMA user_version") == [(2,)]
+
+
+async def test_version_1_database_is_upgraded_keeping_its_rows(path: Path) -> None:
+    async with await Database.open(path, migrations=MIGRATIONS[:1], clock=Clock()) as database:
+        await database.log_question(user_id=1, chat_id=1, text="старый вопрос", result=suggest("x"))
     assert raw(path, "PRAGMA user_version") == [(1,)]
+    async with await Database.open(path) as database:
+        assert await database.schema_version() == 2
+        [row] = await database.recent_questions()
+    assert row.text == "старый вопрос"
+    assert (row.resolution, row.resolved_entry_id, row.resolved_by, row.resolved_at) == (
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 async def test_wal_mode_is_on(path: Path) -> None:
@@ -86,7 +140,7 @@ async def test_reopening_keeps_rows_and_version(path: Path) -> None:
     async with await Database.open(path) as database:
         await database.remember_user(7, "ann", "Ann", "ru")
     async with await Database.open(path) as database:
-        assert await database.schema_version() == 1
+        assert await database.schema_version() == 2
         user = await database.get_user(7)
         assert user is not None
         assert user.first_name == "Ann"
@@ -97,7 +151,7 @@ async def test_migration_from_an_older_version(path: Path) -> None:
         await database.remember_user(7, "ann", "Ann", "ru")
     newer = (*MIGRATIONS, ("ALTER TABLE users ADD COLUMN note TEXT", "UPDATE users SET note = 'x'"))
     async with await Database.open(path, migrations=newer) as database:
-        assert await database.schema_version() == 2
+        assert await database.schema_version() == 3
     assert raw(path, "SELECT id, username, note FROM users") == [(7, "ann", "x")]
 
 
@@ -108,7 +162,7 @@ async def test_failed_migration_changes_nothing(path: Path) -> None:
     with pytest.raises(StorageError) as caught:
         await Database.open(path, migrations=broken)
     assert caught.value.message.startswith(f'database {path}: cannot use it (near "THIS"')
-    assert raw(path, "PRAGMA user_version") == [(1,)]
+    assert raw(path, "PRAGMA user_version") == [(2,)]
     assert raw(path, "SELECT name FROM sqlite_master WHERE name = 'extra'") == []
 
 
@@ -121,7 +175,7 @@ async def test_database_from_a_newer_bot_is_refused(path: Path) -> None:
     with pytest.raises(StorageError) as caught:
         await Database.open(path)
     assert caught.value.message == (
-        f"database {path} has schema version 9, newer than this bot knows (1): "
+        f"database {path} has schema version 9, newer than this bot knows (2): "
         "update the bot or use another DATABASE_PATH"
     )
     assert caught.value.exit_code == 4
@@ -292,3 +346,299 @@ async def test_close_is_idempotent(path: Path) -> None:
     database = await Database.open(path)
     await database.close()
     await database.close()
+
+
+# --- votes ------------------------------------------------------------------------------------
+
+
+async def test_a_vote_is_stored_and_can_be_changed(db: Database, path: Path) -> None:
+    first = await db.record_vote(chat_id=10, message_id=500, user_id=1, entry_id="scope", value=1)
+    assert first == VoteRow(10, 500, 1, "scope", 1, created_at=at(1), updated_at=at(1))
+    changed = await db.record_vote(
+        chat_id=10, message_id=500, user_id=1, entry_id="scope", value=-1
+    )
+    assert changed == VoteRow(10, 500, 1, "scope", -1, created_at=at(1), updated_at=at(2))
+    assert raw(path, "SELECT chat_id, message_id, user_id, entry_id, value FROM votes") == [
+        (10, 500, 1, "scope", -1)
+    ]
+    user = await db.get_user(1)  # a voter not seen before gets a user row
+    assert user is not None
+    assert user.message_count == 0
+
+
+async def test_one_vote_per_user_per_message(db: Database) -> None:
+    await db.record_vote(chat_id=10, message_id=500, user_id=1, entry_id="scope", value=1)
+    await db.record_vote(chat_id=10, message_id=500, user_id=2, entry_id="scope", value=1)
+    await db.record_vote(chat_id=10, message_id=501, user_id=1, entry_id="scope", value=-1)
+    await db.record_vote(chat_id=11, message_id=500, user_id=1, entry_id="growth", value=-1)
+    await db.record_vote(chat_id=11, message_id=500, user_id=1, entry_id="growth", value=-1)
+    await db.record_vote(chat_id=12, message_id=7, user_id=3, entry_id="trade", value=1)
+    assert await db.votes_by_entry() == [
+        EntryVotes("scope", up=2, down=1),
+        EntryVotes("growth", up=0, down=1),
+        EntryVotes("trade", up=1, down=0),
+    ]
+
+
+async def test_a_vote_is_plus_or_minus_one(db: Database, path: Path) -> None:
+    for value in (0, 2, -2):
+        with pytest.raises(ValueError, match="a vote is"):
+            await db.record_vote(chat_id=1, message_id=1, user_id=1, entry_id="x", value=value)
+    assert raw(path, "SELECT COUNT(*) FROM votes") == [(0,)]
+    assert await db.votes_by_entry() == []
+
+
+# --- owners' additions ------------------------------------------------------------------------
+
+
+async def test_add_phrasing_is_idempotent_and_one_line(db: Database, path: Path) -> None:
+    question_id = await db.log_question(user_id=5, chat_id=5, text="как там", result=nothing("x"))
+    first = await db.add_phrasing(
+        "scope", "  как там\n регионы  ", added_by=100, question_id=question_id
+    )
+    assert first == PhrasingRow(1, "scope", "как там регионы", question_id, 100, at(2))
+    again = await db.add_phrasing("scope", "как там регионы", added_by=200)
+    assert again == first
+    await db.add_phrasing("growth", "как там регионы", added_by=100)
+    assert raw(path, "SELECT entry_id, text, question_id, added_by FROM kb_phrasings") == [
+        ("scope", "как там регионы", question_id, 100),
+        ("growth", "как там регионы", None, 100),
+    ]
+    assert [(p.entry_id, p.text) for p in await db.phrasings()] == [
+        ("scope", "как там регионы"),
+        ("growth", "как там регионы"),
+    ]
+
+
+async def test_add_phrasing_refuses_what_the_file_could_not_hold(db: Database) -> None:
+    with pytest.raises(AdditionError) as caught:
+        await db.add_phrasing("scope", " \n\t", added_by=1)
+    assert caught.value.problem is Problem.EMPTY
+    with pytest.raises(AdditionError) as caught:
+        await db.add_phrasing("scope", "слово " * 100, added_by=1)
+    assert caught.value.problem is Problem.TOO_LONG
+    assert await db.phrasings() == []
+
+
+async def test_add_entry_gets_a_fresh_readable_id(db: Database, path: Path) -> None:
+    question_id = await db.log_question(
+        user_id=5, chat_id=5, text="Какой товарооборот с Китаем?", result=nothing("x")
+    )
+    first = await db.add_entry(
+        KB,
+        section_id="trade",
+        question="Какой  товарооборот с Китаем?",
+        answer="  Растёт.\r\nБыстро.  ",
+        added_by=100,
+        question_id=question_id,
+    )
+    assert first == OwnerEntryRow(
+        id="kakoy-tovarooborot-s",
+        section_id="trade",
+        question="Какой товарооборот с Китаем?",
+        answer="Растёт.\nБыстро.",
+        question_id=question_id,
+        added_by=100,
+        created_at=at(2),
+    )
+    # The same slug again: the stored entry's id is taken, and so is one in the file.
+    kb = KnowledgeBase(
+        sections=KB.sections,
+        entries=(*KB.entries, Entry("kakoy-tovarooborot-s-2", "trade", "Другой?", "Ответ.")),
+    )
+    second = await db.add_entry(
+        kb, section_id="trade", question="Какой товарооборот с Индией?", answer="Тоже.", added_by=1
+    )
+    assert second.id == "kakoy-tovarooborot-s-3"
+    assert raw(path, "SELECT id, section_id, question_id, added_by FROM kb_entries") == [
+        ("kakoy-tovarooborot-s", "trade", question_id, 100),
+        ("kakoy-tovarooborot-s-3", "trade", None, 1),
+    ]
+    assert [e.id for e in await db.owner_entries()] == [first.id, second.id]
+    assert first.as_entry() == Entry(first.id, "trade", first.question, first.answer)
+
+
+@pytest.mark.parametrize(
+    ("section_id", "question", "answer", "problem"),
+    [
+        ("nowhere", "Новый вопрос?", "Ответ.", Problem.UNKNOWN_SECTION),
+        ("trade", "  какой ТОВАРООБОРОТ? ", "Ответ.", Problem.DUPLICATE_QUESTION),
+        ("trade", "", "Ответ.", Problem.EMPTY),
+        ("trade", "Новый вопрос?", " \n ", Problem.EMPTY),
+        ("trade", "в" * 501, "Ответ.", Problem.TOO_LONG),
+        ("trade", "Новый вопрос?", "о" * 20_001, Problem.TOO_LONG),
+    ],
+)
+async def test_add_entry_refusals(
+    db: Database, path: Path, section_id: str, question: str, answer: str, problem: Problem
+) -> None:
+    with pytest.raises(AdditionError) as caught:
+        await db.add_entry(KB, section_id=section_id, question=question, answer=answer, added_by=1)
+    assert caught.value.problem is problem
+    assert raw(path, "SELECT COUNT(*) FROM kb_entries") == [(0,)]
+
+
+async def test_with_owner_additions_builds_the_effective_knowledge_base(db: Database) -> None:
+    entry = await db.add_entry(
+        KB, section_id="regions", question="Где граница?", answer="Длинная.", added_by=1
+    )
+    await db.add_phrasing(entry.id, "где проходит граница", added_by=1)
+    await db.add_phrasing("scope", "как дела у регионов", added_by=1)
+    await db.add_phrasing("removed-entry", "ничего", added_by=1)
+    kb = await db.with_owner_additions(KB)
+    assert kb.entry("scope").phrasings == ("как дела у регионов",)
+    assert kb.entries[-1] == Entry(
+        "gde-granitsa", "regions", "Где граница?", "Длинная.", ("где проходит граница",)
+    )
+    assert len(kb.entries) == len(KB.entries) + 1
+    engine = FaqEngine.build(kb)  # what the bot answers from right after the owner's edit
+    for question in ("Где граница?", "где проходит граница"):  # its question and phrasing
+        result = engine.match(question)
+        assert result.outcome is Outcome.ANSWER
+        assert result.best is not None
+        assert result.best.entry.id == "gde-granitsa"
+
+
+# --- unanswered questions ---------------------------------------------------------------------
+
+
+async def log_mixture(db: Database) -> list[int]:
+    """Two unanswered, one answered, one small talk, two more unanswered; returns the ids."""
+    return [
+        await db.log_question(user_id=1, chat_id=1, text="непонятное 1", result=nothing("x")),
+        await db.log_question(user_id=1, chat_id=1, text="похожее 2", result=suggest("x")),
+        await db.log_question(user_id=1, chat_id=1, text="отвечено", result=answer("x")),
+        await db.log_question(
+            user_id=1, chat_id=1, text="привет", result=nothing("x", SmallTalk.GREETING)
+        ),
+        await db.log_question(user_id=2, chat_id=2, text="непонятное 5", result=nothing("x")),
+        await db.log_question(user_id=2, chat_id=2, text="похожее 6", result=suggest("x")),
+    ]
+
+
+async def test_unanswered_lists_none_and_suggest_newest_first(db: Database) -> None:
+    await log_mixture(db)
+    page = await db.unanswered(page=0, page_size=3)
+    assert [row.text for row in page.rows] == ["похожее 6", "непонятное 5", "похожее 2"]
+    assert (page.total, page.number, page.size, page.count) == (4, 0, 3, 2)
+    assert (page.has_previous, page.has_next) == (False, True)
+    second = await db.unanswered(page=1, page_size=3)
+    assert [row.text for row in second.rows] == ["непонятное 1"]
+    assert (second.has_previous, second.has_next) == (True, False)
+    past_the_end = await db.unanswered(page=7, page_size=3)
+    assert past_the_end.number == 1
+    assert past_the_end.rows == second.rows
+    assert (await db.unanswered(page=-1, page_size=3)).number == 0
+
+
+async def test_unanswered_on_an_empty_log(db: Database) -> None:
+    page = await db.unanswered()
+    assert (page.rows, page.total, page.number, page.count) == ((), 0, 0, 1)
+    assert not page.has_next
+    with pytest.raises(ValueError, match="page_size must be at least 1"):
+        await db.unanswered(page_size=0)
+
+
+async def test_resolving_questions(db: Database, path: Path) -> None:
+    first, second, *_, fifth, sixth = await log_mixture(db)
+    resolved = await db.resolve_question(first, Resolution.PHRASING, "scope", by=100)
+    assert resolved is not None
+    assert (resolved.resolution, resolved.resolved_entry_id, resolved.resolved_by) == (
+        Resolution.PHRASING,
+        "scope",
+        100,
+    )
+    assert resolved.resolved_at == at(7)
+    await db.resolve_question(second, Resolution.NEW_ENTRY, "novyy", by=100)
+    await db.resolve_question(fifth, Resolution.IGNORED, by=200)
+    await db.resolve_question(fifth, Resolution.PHRASING, "growth", by=100)  # changed its mind
+    assert raw(
+        path, "SELECT id, resolution, resolved_entry_id, resolved_by FROM questions ORDER BY id"
+    ) == [
+        (first, "phrasing", "scope", 100),
+        (second, "new_entry", "novyy", 100),
+        (3, None, None, None),
+        (4, None, None, None),
+        (fifth, "phrasing", "growth", 100),
+        (sixth, None, None, None),
+    ]
+    shown = await db.unanswered()
+    assert [(row.text, row.resolution) for row in shown.rows] == [
+        ("похожее 6", None),
+        ("непонятное 5", Resolution.PHRASING),
+        ("похожее 2", Resolution.NEW_ENTRY),
+        ("непонятное 1", Resolution.PHRASING),
+    ]
+    open_only = await db.unanswered(include_resolved=False)
+    assert [row.id for row in open_only.rows] == [sixth]
+    assert open_only.total == 1
+
+
+async def test_resolve_checks_its_arguments(db: Database) -> None:
+    [question, *_] = await log_mixture(db)
+    with pytest.raises(ValueError, match="disagree"):
+        await db.resolve_question(question, Resolution.PHRASING, by=1)
+    with pytest.raises(ValueError, match="disagree"):
+        await db.resolve_question(question, Resolution.IGNORED, "scope", by=1)
+    assert await db.resolve_question(999, Resolution.IGNORED, by=1) is None
+    row = await db.get_question(question)
+    assert row is not None
+    assert row.resolution is None
+    assert await db.get_question(999) is None
+
+
+# --- questions for a person -------------------------------------------------------------------
+
+
+async def test_human_question_is_queued_and_answered(db: Database, path: Path) -> None:
+    asked = await db.create_human_question(
+        user_id=7, chat_id=70, text="Можно поговорить с человеком?", language_code="ru"
+    )
+    assert asked == HumanQuestionRow(
+        id=1,
+        user_id=7,
+        chat_id=70,
+        text="Можно поговорить с человеком?",
+        language_code="ru",
+        status=HumanQuestionStatus.OPEN,
+        reply=None,
+        answered_by=None,
+        created_at=at(1),
+        answered_at=None,
+    )
+    answered = await db.answer_human_question(asked.id, "Да, пишите.", by=100)
+    assert answered is not None
+    assert (answered.chat_id, answered.status, answered.reply, answered.answered_by) == (
+        70,
+        HumanQuestionStatus.ANSWERED,
+        "Да, пишите.",
+        100,
+    )
+    assert answered.answered_at == at(2)
+    # A second owner replying to the same question is told it is no longer open.
+    assert await db.answer_human_question(asked.id, "Тоже да.", by=200) is None
+    assert await db.answer_human_question(999, "Кому?", by=200) is None
+    assert raw(path, "SELECT status, reply, answered_by FROM human_questions") == [
+        ("answered", "Да, пишите.", 100)
+    ]
+    assert await db.get_human_question(999) is None
+    assert await db.get_user(7) is not None
+
+
+async def test_human_question_lists(db: Database) -> None:
+    ids = [
+        (await db.create_human_question(user_id=1, chat_id=1, text=f"вопрос {number}")).id
+        for number in range(1, 6)
+    ]
+    await db.answer_human_question(ids[1], "ответ", by=100)
+    await db.answer_human_question(ids[3], "ответ", by=100)
+    queue = await db.human_questions(page=0, page_size=2)
+    assert [row.text for row in queue.rows] == ["вопрос 1", "вопрос 3"]  # the oldest first
+    assert (queue.total, queue.count) == (3, 2)
+    assert [row.text for row in (await db.human_questions(page=1, page_size=2)).rows] == [
+        "вопрос 5"
+    ]
+    done = await db.human_questions(HumanQuestionStatus.ANSWERED)
+    assert [row.text for row in done.rows] == ["вопрос 4", "вопрос 2"]  # the newest first
+    everything = await db.human_questions(None, page_size=10)
+    assert [row.id for row in everything.rows] == ids[::-1]

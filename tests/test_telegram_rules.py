@@ -167,6 +167,16 @@ def test_html_to_plain_keeps_text_telegram_would_refuse() -> None:
     assert html_to_plain("1 < 2 <b>") == "1 < 2 <b>"
 
 
+def test_parse_text_returns_the_visible_text_or_raises_telegrams_description() -> None:
+    assert rules.parse_text("<i>a</i> &amp; b", "HTML") == "a & b"
+    assert rules.parse_text("<i>a</i>", None) == "<i>a</i>"
+    with pytest.raises(rules.RuleViolation) as violation:
+        rules.parse_text("<i>a", "HTML")
+    assert violation.value.description == (
+        PARSE + 'Can\'t find end tag corresponding to start tag "i"'
+    )
+
+
 def test_utf16_length_counts_surrogate_pairs() -> None:
     assert utf16_length("a😀я") == 4
 

@@ -1,4 +1,4 @@
-"""`python -m bot ask [TEXT]`: what the bot would reply, offline, for a message or each stdin line."""
+"""`python -m bot ask [TEXT]`: the bot's reply, offline, to a message or to each stdin line."""
 
 from __future__ import annotations
 
@@ -78,7 +78,9 @@ def describe(result: MatchResult) -> str:
         lines.append(entry.answer)
     elif result.outcome is Outcome.SUGGEST:
         lines.append(f"did you mean ({result.score:.2f}):")
-        lines.extend(f"  [{c.entry.id}] ({c.score:.2f}) {c.entry.question}" for c in result.suggestions)
+        lines.extend(
+            f"  [{c.entry.id}] ({c.score:.2f}) {c.entry.question}" for c in result.suggestions
+        )
     elif result.small_talk is not None:
         lines.append(f"small talk: {result.small_talk.value}")
     else:

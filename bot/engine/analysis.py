@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -50,7 +51,7 @@ def pair_terms(words: Sequence[Word]) -> list[tuple[str, Word, Word]]:
     """Adjacent word pairs ("какой+≈сфера") whose second word is not a stop word."""
     sequence = [w for w in words if not w.extra]
     pairs = []
-    for left, right in zip(sequence, sequence[1:], strict=False):
+    for left, right in itertools.pairwise(sequence):
         if right.stop:
             continue
         pairs.append((f"{left.term}{PAIR_SEPARATOR}{right.term}", left, right))

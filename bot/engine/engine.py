@@ -33,8 +33,7 @@ class FaqEngine:
             index,
             index.lemmatizer.language,
             unknown_factor=weights.unknown,
-            unknown_action_factor=weights.unknown_action,
-            known_action_factor=weights.known_action,
+            unknown_name_factor=weights.unknown_name,
             pair_factor=weights.pair,
             phrase_bonus=weights.phrase_bonus,
         )
@@ -48,7 +47,9 @@ class FaqEngine:
         weights: Weights = Weights(),  # noqa: B008 - immutable
     ) -> FaqEngine:
         index = KnowledgeIndex(kb, Lemmatizer(russian()))
-        return cls(kb, thresholds, index, weights)
+        engine = cls(kb, thresholds, index, weights)
+        engine.match("проверка связи")  # loads what loads lazily, before the first user waits
+        return engine
 
     def match(self, text: str) -> MatchResult:
         """Never raises: a message that cannot be read is simply not understood."""
@@ -73,16 +74,19 @@ class FaqEngine:
         return self.scorer.rank(query.slots, top)
 
     def _decide(self, text: str, query: ReadQuery, ranked: list[EntryScore]) -> MatchResult:
-        candidates = tuple(
-            Candidate(self.kb.entries[s.entry], round(s.score, 4)) for s in ranked
-        )
+        candidates = tuple(Candidate(self.kb.entries[s.entry], round(s.score, 4)) for s in ranked)
         if query.small_talk is not None or not candidates:
             return MatchResult(text, Outcome.NONE, small_talk=query.small_talk, ranked=candidates)
         best = candidates[0]
-        if best.score >= self.thresholds.answer:
+        if best.score >= self.thresholds.answer and not self._tied(ranked, self.weights.tie):
             return MatchResult(text, Outcome.ANSWER, best=best, ranked=candidates)
         if best.score >= self.thresholds.suggest:
             floor = max(best.score * SUGGESTION_SHARE, self.thresholds.suggest * SUGGESTION_SHARE)
             offered = tuple(c for c in candidates if c.score >= floor)[:MAX_SUGGESTIONS]
             return MatchResult(text, Outcome.SUGGEST, suggestions=offered, ranked=candidates)
         return MatchResult(text, Outcome.NONE, ranked=candidates)
+
+    @staticmethod
+    def _tied(ranked: list[EntryScore], tie: float) -> bool:
+        """The runner-up explains the message (nearly) as well: answering would be a coin toss."""
+        return len(ranked) > 1 and ranked[1].rank >= tie * ranked[0].rank

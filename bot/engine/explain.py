@@ -66,7 +66,7 @@ def _candidate_lines(
     lines = [f"{place}. {entry.id}  score {scored.score:.3f}  {entry.question!r}"]
     if scored.best_field is not None:
         best = scored.best_field
-        lines.append(f"   closest text: {best.field.label} {best.field.text!r}")
+        lines.append(f"   closest text: {best.field.label} {_short(best.field.text)!r}")
     for number, slot in enumerate(slots):
         places = [
             _matched_in(match.field, match.matched[number])
@@ -78,6 +78,10 @@ def _candidate_lines(
         elif not slot.extra:
             lines.append(f"   {slot.surface}: not in this entry")
     return lines
+
+
+def _short(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _matched_in(field: Field, matched: tuple[str, float]) -> str:

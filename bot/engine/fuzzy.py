@@ -77,9 +77,7 @@ class FuzzyVocabulary:
         choices = list(candidates)
         if not choices:
             return None
-        scored = process.extract(
-            word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None
-        )
+        scored = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not scored:
             return None
         best_choice, distance, _ = min(

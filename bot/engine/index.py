@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.engine.analysis import Concepts, Lemmatizer, Word, pair_terms
@@ -20,7 +20,7 @@ class FieldKind(StrEnum):
     ANSWER = "answer"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Field:
     """One text of an entry (its question, a phrasing or its answer), as terms."""
 
@@ -30,6 +30,8 @@ class Field:
     text: str
     terms: dict[str, bool]  # term -> True when core (counts in the field's weight), False extra
     surfaces: dict[str, str]  # term -> the words that gave it, for explanations
+    weight: float = 0.0  # total idf of the core terms, set once statistics are known
+    core_idf: dict[str, float] = field(default_factory=dict)  # core term -> its idf
 
     @property
     def label(self) -> str:
@@ -69,11 +71,15 @@ class KnowledgeIndex:
         self._idf = {t: idf(df, self.size) for t, df in self.document_frequency.items()}
         self.unknown_idf = idf(0, max(self.size, 1))
         self.rare_idf = idf(1, max(self.size, 1))
-        self.field_weight: dict[tuple[int, int], float] = {}
+        self.term_masks: list[dict[str, int]] = []  # per entry: term -> bit mask of its texts
         for fields in self.fields:
+            masks: dict[str, int] = {}
             for position, f in enumerate(fields):
-                core = sum(self._idf[t] for t, is_core in f.terms.items() if is_core)
-                self.field_weight[(f.entry, position)] = core
+                f.core_idf = {t: self._idf[t] for t, is_core in f.terms.items() if is_core}
+                f.weight = sum(f.core_idf.values())
+                for term in f.terms:
+                    masks[term] = masks.get(term, 0) | (1 << position)
+            self.term_masks.append(masks)
         word_frequency = Counter(self.forms.values())
         spelling = {w: word_frequency.get(self.forms.get(w, w), 1) for w in self.forms}
         spelling.update({lemma: word_frequency.get(lemma, 1) for lemma in self.lemmas})

@@ -72,3 +72,15 @@ def compound_stem_adjective(part: str) -> str | None:
         if "ADJF" in parse.tag and parse.normal_form == candidate:
             return candidate
     return None
+
+
+_NAME_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"})
+
+
+@lru_cache(maxsize=200_000)
+def is_proper_name(word: str) -> bool:
+    """A place, person or organisation the dictionary knows ("китая", "назарбаев")."""
+    if not word.isalpha():
+        return False
+    parse = analyzer().parse(word)[0]
+    return analyzer().word_is_known(word) and bool(_NAME_TAGS & parse.tag.grammemes)

@@ -34,6 +34,7 @@ class Slot:
     weak: bool = False
     extra: bool = False  # counts only when matched (whole of a hyphenated word)
     how: str = ""  # "typo", "layout", "translit", "split", "joined", "derived" or ""
+    thing: bool = True  # names a thing (noun, adjective, number, name), not an action
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +56,7 @@ class QueryReader:
         language: Language,
         *,
         unknown_factor: float,
-        unknown_action_factor: float,
-        known_action_factor: float,
+        unknown_name_factor: float,
         pair_factor: float,
         phrase_bonus: float,
     ) -> None:
@@ -65,11 +65,12 @@ class QueryReader:
         self.lemmatizer = index.lemmatizer
         self.small_talk = SmallTalkDetector(language)
         self.unknown_factor = unknown_factor
-        self.unknown_action_factor = unknown_action_factor
-        self.known_action_factor = known_action_factor
+        self.unknown_name_factor = unknown_name_factor
         self.pair_factor = pair_factor
         self.phrase_bonus = phrase_bonus
         self._layout = language.keyboard_layout
+        self._latin_cache: dict[str, tuple[str, str]] = {}
+        self._resolved: dict[_Token, tuple[Word, ...]] = {}
         self._translit = language.translit
 
     def read(self, message: str) -> ReadQuery:
@@ -84,7 +85,7 @@ class QueryReader:
             return ReadQuery((), kind)
         words: list[Word] = []
         for token in self._join_split_words(tokens):
-            words.extend(self._resolve(token))
+            words.extend(self._resolve_cached(token))
         words = self.index.concepts.apply(words, keep_phrase_words=False)
         slots = [self._slot(w) for w in _dedupe(w for w in words if not w.stop)]
         slots.extend(self._pair_slots(words))
@@ -95,6 +96,8 @@ class QueryReader:
     def _tokens(self, cleaned: str) -> list[_Token]:
         tokens: list[_Token] = []
         for chunk in cleaned.split():
+            if len(chunk) > text.MAX_WORD_LENGTH:
+                continue
             if text.is_latin(chunk):
                 converted, how = self._from_latin(chunk)
                 tokens.extend(_Token(w, how) for w in text.words(converted))
@@ -107,6 +110,15 @@ class QueryReader:
     def _from_latin(self, chunk: str) -> tuple[str, str]:
         """The chunk as meant: kept (an English or known word), re-typed in Russian, or
         transliterated, whichever reads as words the knowledge base or Russian knows."""
+        found = self._latin_cache.get(chunk)
+        if found is None:
+            found = self._read_latin(chunk)
+            if len(self._latin_cache) >= 50_000:
+                self._latin_cache.clear()
+            self._latin_cache[chunk] = found
+        return found
+
+    def _read_latin(self, chunk: str) -> tuple[str, str]:
         options = [(chunk, "")]
         bare = chunk.rstrip(_TRAILING_PUNCTUATION) or chunk
         for variant in {chunk, bare}:
@@ -175,7 +187,7 @@ class QueryReader:
         if self._known(left) and self._known(right):
             return False
         joined = left + right
-        if self._known(joined):
+        if joined in self.index.forms:
             return True
         found = self.index.fuzzy.closest(joined)
         return found is not None and found[1] <= 1 and not morph.is_dictionary_word(joined)
@@ -202,16 +214,28 @@ class QueryReader:
         return best[1] if best else None
 
     def _split_rank(self, part: str) -> int:
-        """2: a word the base knows; 1: a stop word or dictionary word; 0: neither."""
-        if len(part) >= 3 and self._known(part):
+        """2: a word as written in the base; 1: a stop word or dictionary word; 0: neither.
+
+        Only cheap look-ups: a word can be cut in many places.
+        """
+        if len(part) >= 3 and part in self.index.forms:
             return 2
-        if self._is_stop(part):
+        if part in self.language.stop_words:
             return 1
         if len(part) >= 3 and morph.is_dictionary_word(part):
             return 1
         return 0
 
     # --- one word --------------------------------------------------------------------------
+
+    def _resolve_cached(self, token: _Token) -> tuple[Word, ...]:
+        found = self._resolved.get(token)
+        if found is None:
+            found = tuple(self._resolve(token))
+            if len(self._resolved) >= 50_000:
+                self._resolved.clear()
+            self._resolved[token] = found
+        return found
 
     def _resolve(self, token: _Token, allow_split: bool = True) -> list[Word]:
         result: list[Word] = []
@@ -301,19 +325,18 @@ class QueryReader:
                 term = self.index.concepts.concept_of(related)
                 alternatives.append((term, word.strength * DERIVED_STRENGTH))
         known = [a for a in alternatives if self.index.knows(a[0])]
+        thing = is_concept(word.term) or morph.names_a_thing(word.term)
         if known:
             term, _ = known[0]
+            # A phrase the base knows ("Единая транспортная карта") weighs per word typed.
             weight = self.index.idf(term) * (1.0 + self.phrase_bonus * (word.span - 1))
-            if not is_concept(term) and not morph.names_a_thing(term):
-                weight *= self.known_action_factor
             if not self.index.knows(word.term):
                 how = how or "derived"
         else:
             weight = self.index.rare_idf * self.unknown_factor
-            # An unknown verb or adverb is often just phrasing, and an unknown number a
-            # detail ("6 лет") the answer covers by a range; unknown names weigh in full.
-            if text.is_number(word.term) or not morph.names_a_thing(word.surface):
-                weight *= self.unknown_action_factor
+            if morph.is_proper_name(word.surface):
+                # A place or person the base never mentions: the question is about them.
+                weight *= self.unknown_name_factor
         if word.weak:
             weight *= self.language.weak_weight
         if word.common or word.term in self.language.common_words:
@@ -326,6 +349,7 @@ class QueryReader:
             weak=word.weak,
             extra=word.extra,
             how=how,
+            thing=thing and not word.weak,
         )
 
 

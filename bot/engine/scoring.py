@@ -1,41 +1,59 @@
 """How well an entry explains a message, as a score in [0, 1].
 
 The score is mostly *query coverage*: the share of the message's weight (idf of each meaningful
-word; unknown words weigh the most) that the entry's texts contain. It is lifted when the
-message also covers most of one stored question or phrasing, discounted when the match is only
-in the long answer text, and capped when everything matched is generic (words found in every
-entry). Candidates come from an inverted index over the rarer terms, so only a few entries are
-scored in full however large the base is.
+word; words the base does not know keep a full weight) that the entry's texts contain, mixed
+with how well the single best text (question or phrasing) matches, and discounted when a match
+is only in the long answer. It is capped when everything matched is generic (words found in
+nearly every entry) and lowered when a runner-up explains the message about as well; entries
+that repeat the matched words across their phrasings rank first among equals. Candidates come
+from an inverted index over the rarer terms, so only a few entries are scored in full however
+large the base is.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.engine.index import Field, FieldKind, KnowledgeIndex
 from bot.engine.query import Slot
 
+# Candidates whose best possible score is below this share of the best found are not scored:
+# they could be neither the answer nor a suggestion.
+PRUNE_SHARE = 0.5
+# At most this many entries of one posting list are visited for one message.
+MAX_WALK = 300
+# Entries nominated by the rare words that are then checked for the common ones.
+SHORTLIST = 60
+
 
 @dataclass(frozen=True, slots=True)
 class Weights:
     """Tuning knobs of the score (chosen on development query sets, see the report)."""
 
-    question_base: float = 0.5  # score of a question/phrasing fully covering the message...
+    question_base: float = 0.8  # score of a question/phrasing fully covering the message...
     # ...the rest comes from how much of that question the message covers
-    answer: float = 0.7  # matches only in the answer text count this much
-    union: float = 0.85  # words matched across several texts of the entry count this much
+    answer: float = 0.8  # matches only in the answer text count this much
+    union: float = 0.9  # words matched across several texts of the entry count this much...
+    field_share: float = 0.4  # ...mixed with the best single text's score, which gets this share
     informative: float = 0.8  # matched weight needed (in rare-word units) to be trusted fully
+    action_information: float = 0.75  # a matched verb counts this much of its weight there
     unknown: float = 0.6  # weight of a word the base does not know, in rare-word units
-    unknown_action: float = 0.5  # ...times this for unknown verbs, adverbs (often just phrasing)
-    known_action: float = 1.0  # weight factor of known verbs and adverbs: nouns carry topics
-    pair: float = 0.5  # weight of a known word pair relative to a word as rare
-    phrase_bonus: float = 0.5  # extra weight per further word of a recognised phrase
-    ambiguity_start: float = 0.8  # runner-up/best ratio where the ambiguity penalty starts
-    ambiguity_penalty: float = 0.2  # share of the score lost when the runner-up ties
-    salience: float = 0.1  # bonus for entries whose texts repeat the matched words
+    unknown_name: float = 2.0  # ...times this for unknown names of places, people, bodies
+    pair: float = 0.25  # weight of a known word pair relative to a word as rare
+    phrase_bonus: float = 1.0  # extra weight per further word of a recognised phrase
+    ambiguity_start: float = 0.7  # runner-up/best ratio where the ambiguity penalty starts
+    ambiguity_penalty: float = 0.35  # share of the score lost when the runner-up ties
+    tie: float = 0.99  # a runner-up this close to the best means suggestions, never an answer
+    salience: float = 0.4  # ranking bonus for entries whose texts repeat the matched words
+    # Raw scores where answering and suggesting start to pay off on the development sets;
+    # reported scores are stretched so that these land on the default thresholds 0.6 and 0.3.
+    answer_knee: float = 0.5
+    suggest_knee: float = 0.2
     candidates: int = 10  # entries scored in full
-    common_share: float = 0.05  # terms in more than this share of entries don't nominate
+    common_share: float = 0.01  # terms in more entries than this share don't nominate
 
 
 @dataclass(slots=True)
@@ -50,8 +68,9 @@ class FieldMatch:
 @dataclass(slots=True)
 class EntryScore:
     entry: int
-    score: float
-    raw: float
+    score: float  # the confidence shown and compared with the thresholds
+    raw: float  # the confidence before the ambiguity discount
+    rank: float = 0.0  # the ordering key: confidence lifted by salience, to break near ties
     best_field: FieldMatch | None = None
     fields: list[FieldMatch] = field(default_factory=list)
 
@@ -60,54 +79,131 @@ class Scorer:
     def __init__(self, index: KnowledgeIndex, weights: Weights) -> None:
         self.index = index
         self.weights = weights
-        self._common_limit = max(50, int(weights.common_share * index.size))
+        self._common_limit = max(30, int(weights.common_share * index.size))
 
     def rank(self, slots: Sequence[Slot], top: int = 5) -> list[EntryScore]:
         """The best entries for the message, best first, with the ambiguity discount applied."""
         if not slots or not any(s.known for s in slots):
             return []
-        scored = [self.score_entry(e, slots) for e in self._candidates(slots)]
-        scored = [s for s in scored if s.raw > 0]
-        scored.sort(key=lambda s: (-s.raw, s.entry))
+        scored: list[EntryScore] = []
+        best = 0.0
+        for entry, bound in self._candidates(slots):
+            if bound < best * PRUNE_SHARE:
+                break  # no later candidate can reach a score worth showing
+            result = self.score_entry(entry, slots)
+            if result.raw > 0:
+                scored.append(result)
+                best = max(best, result.raw)
+        scored.sort(key=lambda s: (-s.rank, s.entry))
         self._discount_ambiguity(scored)
+        self.calibrate(scored)
+        for better, worse in itertools.pairwise(scored):
+            # Salience may rank an entry first with a slightly lower confidence; shown scores
+            # follow the ranking so that "best first" reads as such.
+            worse.score = min(worse.score, better.score)
         return scored[:top]
 
-    def _candidates(self, slots: Sequence[Slot]) -> list[int]:
-        """Entries sharing a telling term with the message, most promising first."""
-        terms = [(t, s.weight * strength) for s in slots for t, strength in s.alternatives]
+    def _candidates(self, slots: Sequence[Slot]) -> list[tuple[int, float]]:
+        """Entries sharing a telling term with the message, most promising first, each with
+        an upper bound of the confidence it can reach.
+
+        Only slots with a rare enough term walk the inverted index; the common ones are then
+        checked on those few entries, so a message of common words costs no more than one
+        walk of the shortest posting list.
+        """
         postings = self.index.postings
-        nominating = [(t, w) for t, w in terms if len(postings.get(t, ())) <= self._common_limit]
-        if not nominating and terms:
-            nominating = [min(terms, key=lambda tw: len(postings.get(tw[0], ())))]
+        known = [s for s in slots if s.alternatives]
+        if not known:
+            return []
+
+        def rarity(slot: Slot) -> int:
+            return min(len(postings.get(t, ())) for t, _ in slot.alternatives)
+
+        nominating = [s for s in known if rarity(s) <= self._common_limit]
+        if not nominating:
+            nominating = [min(known, key=rarity)]
         votes: dict[int, float] = {}
-        for term, weight in nominating:
-            for entry in postings.get(term, ()):
-                votes[entry] = votes.get(entry, 0.0) + weight
-        if len(votes) <= self.weights.candidates:
-            return list(votes)
-        ranked = sorted(votes.items(), key=lambda item: -item[1])
-        return [entry for entry, _ in ranked[: self.weights.candidates]]
+        for slot in nominating:
+            for entry, strength in self._reach(slot).items():
+                votes[entry] = votes.get(entry, 0.0) + slot.weight * strength
+        shortlist = heapq.nlargest(SHORTLIST, votes.items(), key=lambda item: item[1])
+        votes = dict(shortlist)
+        term_masks = self.index.term_masks
+        for slot in known:
+            if any(slot is n for n in nominating):
+                continue
+            for entry in votes:
+                terms = term_masks[entry]
+                for term, strength in slot.alternatives:
+                    if term in terms:
+                        votes[entry] += slot.weight * strength
+                        break
+        ranked = heapq.nlargest(self.weights.candidates, votes.items(), key=lambda item: item[1])
+        total = sum(s.weight for s in slots if not s.extra) or 1.0
+        return [(e, min(1.0, v / total)) for e, v in ranked]
+
+    def _reach(self, slot: Slot) -> dict[int, float]:
+        """Entries containing one of the slot's terms, with the best strength."""
+        reached: dict[int, float] = {}
+        for term, strength in slot.alternatives:
+            # A term in thousands of entries tells them apart from nothing: a sample is enough
+            # to show the message is ambiguous, and keeps such messages as fast as others.
+            for entry in self.index.postings.get(term, ())[:MAX_WALK]:
+                if reached.get(entry, 0.0) < strength:
+                    reached[entry] = strength
+        return reached
 
     def score_entry(self, entry: int, slots: Sequence[Slot]) -> EntryScore:
-        weights = self.weights
-        matches = [self._match_field(f, slots) for f in self.index.fields[entry]]
+        matches = self._match_fields(entry, slots)
         best_strength: dict[int, float] = {}
         for match in matches:
-            factor = weights.answer if match.field.kind is FieldKind.ANSWER else 1.0
+            factor = self.weights.answer if match.field.kind is FieldKind.ANSWER else 1.0
             for number, (_, strength) in match.matched.items():
                 value = strength * factor
-                best_strength[number] = max(best_strength.get(number, 0.0), value)
+                if value > best_strength.get(number, 0.0):
+                    best_strength[number] = value
         total = self._message_weight(slots, best_strength)
-        if total <= 0:
+        if total <= 0 or not matches:
             return EntryScore(entry, 0.0, 0.0)
-        for position, match in enumerate(matches):
-            match.score = self._field_score(entry, position, match, slots, total)
+        for match in matches:
+            match.score = self._field_score(match, slots, total)
         matched_weight = sum(slots[n].weight * v for n, v in best_strength.items())
-        union = weights.union * matched_weight / total
+        union = self.weights.union * matched_weight / total
         best = max(matches, key=lambda m: m.score)
-        raw = max(best.score, union) * self._informativeness(slots, best_strength)
-        raw *= 1.0 + weights.salience * self._salience(slots, matches, best_strength)
-        return EntryScore(entry, min(raw, 1.0), min(raw, 1.0), best if best.score > 0 else None, matches)
+        share = self.weights.field_share
+        raw = max(best.score, (1.0 - share) * union + share * best.score)
+        raw *= self._informativeness(slots, best_strength)
+        raw = min(raw, 1.0)
+        salience = self._salience(entry, slots, matches, best_strength)
+        rank = raw * (1.0 + self.weights.salience * salience)
+        return EntryScore(entry, raw, raw, rank, best if best.score > 0 else None, matches)
+
+    def _match_fields(self, entry: int, slots: Sequence[Slot]) -> list[FieldMatch]:
+        """For each text of the entry that contains message words: which, through which term.
+
+        Each term maps to a bit mask of the entry's texts containing it, so a message costs
+        one dictionary look-up per word reading, however many texts the entry has.
+        """
+        fields = self.index.fields[entry]
+        masks = self.index.term_masks[entry]
+        everything = (1 << len(fields)) - 1
+        found: dict[int, dict[int, tuple[str, float]]] = {}
+        for number, slot in enumerate(slots):
+            remaining = everything
+            for term, strength in slot.alternatives:
+                hit = masks.get(term, 0) & remaining
+                if not hit:
+                    continue
+                remaining &= ~hit
+                position = 0
+                while hit:
+                    if hit & 1:
+                        found.setdefault(position, {})[number] = (term, strength)
+                    hit >>= 1
+                    position += 1
+                if not remaining:
+                    break
+        return [FieldMatch(fields[p], matched) for p, matched in sorted(found.items())]
 
     def _informativeness(self, slots: Sequence[Slot], matched: dict[int, float]) -> float:
         """Below 1 when all that matched are words found nearly everywhere in the base.
@@ -119,27 +215,32 @@ class Scorer:
         mass = 0.0
         for number, strength in matched.items():
             slot = slots[number]
-            share = 1.0
+            if slot.weak:
+                continue  # "кто", "когда" alone never make a match trustworthy
+            share = 1.0 if slot.thing else self.weights.action_information
             if slot.how == "pair":
                 share = min(1.0, self.index.idf(slot.alternatives[0][0]) / rare)
             mass += slot.weight * strength * share
         return min(1.0, mass / (self.weights.informative * rare))
 
     def _salience(
-        self, slots: Sequence[Slot], matches: list[FieldMatch], matched: dict[int, float]
+        self,
+        entry: int,
+        slots: Sequence[Slot],
+        matches: list[FieldMatch],
+        matched: dict[int, float],
     ) -> float:
         """How central the matched words are to the entry: the share of its question and
         phrasings that contain them (an entry about a topic repeats it)."""
+        short_count = len(self.index.fields[entry]) - 1  # all but the answer
         short = [m for m in matches if m.field.kind is not FieldKind.ANSWER]
-        if not short or not matched:
-            return 0.0
         total = sum(slots[n].weight for n in matched)
-        if total <= 0:
+        if not short or total <= 0:
             return 0.0
         share = 0.0
         for number in matched:
             containing = sum(m.matched[number][1] for m in short if number in m.matched)
-            share += slots[number].weight * containing / len(short)
+            share += slots[number].weight * containing / short_count
         return share / total
 
     @staticmethod
@@ -147,39 +248,50 @@ class Scorer:
         """The message's total weight; extra words count only where they matched."""
         return sum(s.weight for n, s in enumerate(slots) if not s.extra or n in matched)
 
-    def _match_field(self, f: Field, slots: Sequence[Slot]) -> FieldMatch:
-        matched: dict[int, tuple[str, float]] = {}
-        for number, slot in enumerate(slots):
-            for term, strength in slot.alternatives:
-                if term in f.terms:
-                    matched[number] = (term, strength)
-                    break
-        return FieldMatch(f, matched)
-
-    def _field_score(
-        self, entry: int, position: int, match: FieldMatch, slots: Sequence[Slot], total: float
-    ) -> float:
-        if not match.matched:
-            return 0.0
+    def _field_score(self, match: FieldMatch, slots: Sequence[Slot], total: float) -> float:
         covered = sum(slots[n].weight * strength for n, (_, strength) in match.matched.items())
         coverage = covered / total
-        if match.field.kind is FieldKind.ANSWER:
+        field = match.field
+        if field.kind is FieldKind.ANSWER:
             return self.weights.answer * coverage
-        field_weight = self.index.field_weight[(entry, position)]
-        if field_weight <= 0:
-            return self.weights.question_base * coverage
-        own = {term for term, _ in match.matched.values() if match.field.terms.get(term)}
-        own_share = min(1.0, sum(self.index.idf(t) for t in own) / field_weight)
         base = self.weights.question_base
+        if field.weight <= 0:
+            return base * coverage
+        core = field.core_idf
+        own = {term for term, _ in match.matched.values() if term in core}
+        own_share = min(1.0, sum(core[t] for t in own) / field.weight)
         return coverage * (base + (1.0 - base) * own_share)
 
     def _discount_ambiguity(self, scored: list[EntryScore]) -> None:
         """Two entries explaining the message about equally well: neither is a sure answer."""
-        if len(scored) < 2 or scored[0].raw <= 0:
+        if len(scored) < 2 or scored[0].rank <= 0:
             return
-        ratio = scored[1].raw / scored[0].raw
+        ratio = min(1.0, scored[1].rank / scored[0].rank)
         start = self.weights.ambiguity_start
         closeness = max(0.0, min(1.0, (ratio - start) / (1.0 - start)))
         factor = 1.0 - self.weights.ambiguity_penalty * closeness
         for s in scored:
             s.score = s.raw * factor
+
+    def calibrate(self, scored: list[EntryScore]) -> None:
+        """Map scores piecewise-linearly so the default thresholds (0.6 answer, 0.3 suggest)
+        sit where the development sets say they should."""
+        for s in scored:
+            s.score = calibrated(s.score, self.weights.suggest_knee, self.weights.answer_knee)
+
+
+DEFAULT_SUGGEST = 0.3
+DEFAULT_ANSWER = 0.6
+
+
+def calibrated(raw: float, suggest_knee: float, answer_knee: float) -> float:
+    points = (
+        (0.0, 0.0),
+        (suggest_knee, DEFAULT_SUGGEST),
+        (answer_knee, DEFAULT_ANSWER),
+        (1.0, 1.0),
+    )
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if raw <= x1:
+            return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
+    return 1.0

@@ -54,7 +54,7 @@ class SmallTalkDetector:
             return None
         limit = 1 if len(word) < 10 else 2
         for known, kind in self._single_words.items():
-            if abs(len(known) - len(word)) <= limit and len(known) >= 6:
-                if Levenshtein.distance(word, known, score_cutoff=limit) <= limit:
-                    return kind
+            close_in_length = abs(len(known) - len(word)) <= limit and len(known) >= 6
+            if close_in_length and Levenshtein.distance(word, known, score_cutoff=limit) <= limit:
+                return kind
         return None

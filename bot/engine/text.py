@@ -8,6 +8,7 @@ import unicodedata
 # Longer messages are cut: a question never needs more, and matching must stay fast.
 MAX_CHARS = 1000
 MAX_WORDS = 60
+MAX_WORD_LENGTH = 40  # longer "words" are links, keyboard mashing or base64, never a question
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[%№$€₽]")
 _CYRILLIC = re.compile(r"[а-я]")
@@ -37,8 +38,8 @@ def _clean_char(ch: str) -> str:
 
 def words(cleaned: str) -> list[str]:
     """Words (with inner hyphens kept) and the few symbols that mean a word, in order."""
-    found = _WORD.findall(cleaned)
-    return [w.strip("-") for w in found[:MAX_WORDS] if w.strip("-")]
+    found = (w.strip("-") for w in _WORD.findall(cleaned))
+    return [w for w in found if w and len(w) <= MAX_WORD_LENGTH][:MAX_WORDS]
 
 
 def is_cyrillic(word: str) -> bool:

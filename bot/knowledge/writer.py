@@ -2,18 +2,17 @@
 
 ``dump_knowledge_base`` produces the project format from scratch. ``plan_import`` merges a
 plain-text or TOML file into an existing TOML file through tomlkit, which edits the document in
-place, so the editor's comments, order and formatting survive. Nothing is written until the
-merged text has been loaded back and checked, and then atomically (temporary file and rename),
-so a crash never leaves half a knowledge base behind.
+place, so the editor's comments, order and formatting survive; ``plan_merge`` does the same for
+a knowledge base in memory (``export`` into the knowledge-base file, with owners' additions).
+Nothing is written until the merged text has been loaded back and checked, and then atomically
+(temporary file and rename), so a crash never leaves half a knowledge base behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import tomlkit
 from tomlkit.items import AoT, Array, String, Table
 
 from bot.errors import KnowledgeBaseError
+from bot.knowledge.additions import new_entry_id
 from bot.knowledge.loader import (
     ID_RE,
     ID_RULE,
@@ -176,16 +176,29 @@ def plan_import(source: Path, target: Path, section_id: str | None = None) -> Im
     phrasings); the rest are added to ``section_id``, or to their own section for TOML sources,
     or to an "imported" section. A missing ``target`` is created.
     """
-    if not is_toml(target):
-        raise KnowledgeBaseError(
-            f"{display_path(target)}: import writes TOML knowledge bases only "
-            "(convert this one first: python -m bot export NEW.toml --faq ...)"
-        )
+    _check_target(target)
     if section_id is not None and not ID_RE.match(section_id):
         raise KnowledgeBaseError(f"--section {section_id!r} is invalid: {ID_RULE}")
     incoming = load_knowledge_base(source)
+    return plan_merge(incoming, target, by_id=is_toml(source), section_id=section_id)
+
+
+def plan_merge(
+    incoming: KnowledgeBase,
+    target: Path,
+    *,
+    by_id: bool = True,
+    section_id: str | None = None,
+) -> ImportResult:
+    """Merge a knowledge base into the TOML file ``target`` as ``plan_import`` does; write nothing.
+
+    ``export`` into the knowledge-base file itself uses this with the file's knowledge base plus
+    the owners' in-chat additions: the file's entries come back unchanged or with new
+    phrasings, owners' entries are added, and the editor's comments and layout stay.
+    """
+    _check_target(target)
     merger = _Merger.for_target(target)
-    merger.merge(incoming, by_id=is_toml(source), section_id=section_id)
+    merger.merge(incoming, by_id=by_id, section_id=section_id)
     text = merger.result.text
     if merger.result.modifies_file:
         text = tomlkit.dumps(merger.doc).rstrip("\n") + "\n"
@@ -195,6 +208,14 @@ def plan_import(source: Path, target: Path, section_id: str | None = None) -> Im
         text = dump_knowledge_base(merged, header=NEW_FILE_HEADER)
     merger.result.text = text
     return merger.result
+
+
+def _check_target(target: Path) -> None:
+    if not is_toml(target):
+        raise KnowledgeBaseError(
+            f"{display_path(target)}: import writes TOML knowledge bases only "
+            "(convert this one first: python -m bot export NEW.toml --faq ...)"
+        )
 
 
 def _normalized(text: str) -> str:
@@ -373,42 +394,3 @@ class _Merger:
         # which belong visually to the next table; insert it after the last key instead.
         last_key = list(table.keys())[-1]
         table.value._insert_after(last_key, "phrasings", _multiline_array(phrasings))
-
-
-# --- ids --------------------------------------------------------------------------------------
-
-_TRANSLITERATION = str.maketrans(
-    {
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-        "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-        "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-        "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-        "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ә": "a", "ғ": "g", "қ": "k", "ң": "n",
-        "ө": "o", "ұ": "u", "ү": "u", "һ": "h",
-    }
-)  # fmt: skip
-_SLUG_BUDGET = 24  # leaves room for a "-NN" suffix within the 32-character id limit
-
-
-def new_entry_id(question: str, taken: set[str]) -> str:
-    """A readable id for a new entry (a latin slug of the question's first words), unused so far."""
-    decomposed = unicodedata.normalize("NFKD", question.casefold().translate(_TRANSLITERATION))
-    latin = "".join(char for char in decomposed if not unicodedata.combining(char))  # ç -> c
-    words = re.findall(r"[a-z0-9]+", latin)
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > _SLUG_BUDGET:
-            break
-        slug = candidate
-    if not slug and words:
-        slug = words[0][:_SLUG_BUDGET]
-    if not slug:
-        number = len(taken) + 1
-        while f"q{number}" in taken:
-            number += 1
-        return f"q{number}"
-    candidate, number = slug, 2
-    while candidate in taken:
-        candidate, number = f"{slug}-{number}", number + 1
-    return candidate

@@ -321,6 +321,7 @@ async def test_in_a_group_the_bot_answers_when_addressed_and_quotes_the_question
 async def test_polling_survives_a_telegram_outage(running_bot: RunningBot) -> None:
     fake, user = running_bot.fake, person(3030, "Азамат")
     outage = fake.fail("getUpdates", times=2, status=502, description="Bad Gateway")
+    fake.end_long_polls()
     await running_bot.unless_exited(
         fake.wait_until(lambda: outage.exhausted, REPLY_TIMEOUT, "two failed polls")
     )
@@ -334,9 +335,14 @@ async def test_a_lost_reply_does_not_stop_the_bot(running_bot: RunningBot) -> No
     fake.drop_connection("sendMessage")
     fake.user_sends("что с Байконуром?", user=user)
     await running_bot.wait_for("sendMessage", lambda c: c.injected and is_to(user)(c))
+
+    # Whether the bot apologises for the lost reply is its own choice; it must keep serving.
     fake.user_sends("как приготовить борщ?", user=user)
-    await running_bot.wait_for("sendMessage", lambda c: c.ok and is_to(user)(c))
-    assert fake.last_bot_message(user.id).text.endswith(visible(RUSSIAN.not_found))
+    not_found = visible(RUSSIAN.not_found)
+    await running_bot.wait_for(
+        "sendMessage", lambda c: is_to(user)(c) and render(c.text) == not_found
+    )
+    assert fake.last_bot_message(user.id).text == not_found
 
 
 # --- the whole session ------------------------------------------------------------------------
@@ -355,6 +361,7 @@ async def test_sigterm_stops_the_bot_cleanly_and_keeps_the_question_log(
     fake.user_sends("что с Байконуром?", user=user)
     await running_bot.wait_for("sendMessage", is_to(user))
 
+    logged_before = len(running_bot.output())
     running_bot.process.send_signal(signal.SIGTERM)
     try:
         code = await asyncio.wait_for(running_bot.process.wait(), STOP_TIMEOUT)
@@ -362,7 +369,7 @@ async def test_sigterm_stops_the_bot_cleanly_and_keeps_the_question_log(
         pytest.fail(f"the bot ignored SIGTERM:\n{running_bot.output()}")
     output = running_bot.output()
     assert code == 0, output
-    assert "Traceback" not in output
+    assert "Traceback" not in output[logged_before:]  # earlier ones: the injected faults
     assert fake.token not in output
     assert fake.token.split(":")[1] not in output
 

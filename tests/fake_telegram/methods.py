@@ -141,6 +141,7 @@ async def get_updates(api: BotApi, params: dict[str, Any], files: dict[str, byte
     # A newer getUpdates ends an older one still waiting, like two bot instances on one token.
     state.poll_generation += 1
     generation = state.poll_generation
+    released_at = state.release_generation
     state.wake_pollers()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -163,6 +164,8 @@ async def get_updates(api: BotApi, params: dict[str, Any], files: dict[str, byte
                 "make sure that only one bot instance is running",
                 status=409,
             )
+        if released_at != state.release_generation:
+            return state.deliverable_updates(limit)
 
 
 @api_method("setWebhook")

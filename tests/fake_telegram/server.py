@@ -195,6 +195,12 @@ class FakeTelegram:
         """Close the TCP connection without an HTTP response."""
         return self._add_fault(Fault(FaultKind.DROP, method, times, status=0, description="drop"))
 
+    def end_long_polls(self) -> None:
+        """Makes getUpdates requests being held open answer now, so that the bot's next poll,
+        and any fault injected for it, comes without waiting out the poll's timeout."""
+        self.state.release_generation += 1
+        self.state.wake_pollers()
+
     def clear_faults(self) -> None:
         self.faults.clear()
 

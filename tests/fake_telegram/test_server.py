@@ -178,6 +178,18 @@ async def test_long_poll_without_updates_answers_empty_after_its_timeout(
     assert (status, body) == (200, {"ok": True, "result": []})
 
 
+async def test_end_long_polls_answers_a_held_poll_at_once(
+    fake_telegram: FakeTelegram, http: aiohttp.ClientSession
+) -> None:
+    poll = asyncio.create_task(call(http, fake_telegram, "getUpdates", timeout=30))
+    await fake_telegram.wait_for_polling(5)
+    fake_telegram.fail("getUpdates")
+    fake_telegram.end_long_polls()
+    assert await asyncio.wait_for(poll, 5) == (200, {"ok": True, "result": []})
+    status, _ = await call(http, fake_telegram, "getUpdates")
+    assert status == 500
+
+
 async def test_second_poller_terminates_the_first_with_conflict(
     fake_telegram: FakeTelegram, http: aiohttp.ClientSession
 ) -> None:

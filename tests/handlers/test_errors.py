@@ -46,7 +46,7 @@ async def test_a_failing_message_handler_apologises(
 async def test_a_failed_bot_api_call_is_logged_without_an_apology(
     user: LocalChat, db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    del user.session._chats[user.chat.id]  # Telegram forgot the chat: every send is refused
+    user.session.remove_chat(user.chat.id)  # every message to the chat is refused from now on
 
     with caplog.at_level(logging.WARNING):
         exchange = await user.send("что с Байконуром?")

@@ -94,6 +94,7 @@ async def test_an_off_topic_question_is_told_honestly_with_the_topics(
         ("спасибо!", RUSSIAN.thanks),
         ("до свидания", RUSSIAN.goodbye),
     ],
+    ids=["greeting", "thanks", "goodbye"],
 )
 async def test_small_talk_gets_a_friendly_reply_and_the_topics(
     user: LocalChat, faq_service: FaqService, text: str, reply: str

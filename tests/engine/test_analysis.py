@@ -1,0 +1,114 @@
+import pytest
+
+from bot.engine import morph
+from bot.engine.analysis import Concepts, Lemmatizer, pair_terms
+from bot.engine.lang import russian
+
+
+@pytest.fixture(scope="module")
+def lemmatizer() -> Lemmatizer:
+    return Lemmatizer(russian())
+
+
+def content_terms(lemmatizer: Lemmatizer, phrase: str) -> list[str]:
+    return [w.term for w in lemmatizer.content_words_of(phrase) if not w.extra]
+
+
+def test_words_are_lemmatised_and_stop_words_marked(lemmatizer: Lemmatizer) -> None:
+    words = lemmatizer.words_of("В каких областях предполагается его наращивать?")
+    assert [(w.term, w.stop) for w in words] == [
+        ("в", True),
+        ("какой", True),
+        ("область", False),
+        ("предполагаться", False),
+        ("его", True),
+        ("наращивать", False),
+    ]
+
+
+def test_polite_wrapping_is_stop_words(lemmatizer: Lemmatizer) -> None:
+    assert content_terms(lemmatizer, "Подскажите, пожалуйста, что с Байконуром?") == ["байконур"]
+
+
+def test_question_words_count_weakly(lemmatizer: Lemmatizer) -> None:
+    (word,) = lemmatizer.content_words_of("сколько")
+    assert word.weak
+
+
+def test_hyphenated_word_gives_parts_and_the_whole(lemmatizer: Lemmatizer) -> None:
+    words = lemmatizer.content_words_of("научно-технической")
+    assert [(w.term, w.extra) for w in words] == [
+        ("научный", False),
+        ("технический", False),
+        ("научный-технический", True),
+    ]
+
+
+def test_number_with_a_word_gives_the_number_and_the_word(lemmatizer: Lemmatizer) -> None:
+    terms = [w.term for w in lemmatizer.content_words_of("50-летия")]
+    assert terms[:2] == ["50", "летие"]
+
+
+def test_phone_number_counts_as_a_whole(lemmatizer: Lemmatizer) -> None:
+    words = lemmatizer.content_words_of("45-10-10")
+    assert [(w.term, w.extra) for w in words] == [
+        ("45-10-10", False),
+        ("45", True),
+        ("10", True),
+        ("10", True),
+    ]
+
+
+def test_numerals_in_words_become_digits(lemmatizer: Lemmatizer) -> None:
+    assert content_terms(lemmatizer, "восемьдесят процентов") == ["80", "процент"]
+    assert content_terms(lemmatizer, "пятьдесят пять процентов") == ["55", "процент"]
+    assert content_terms(lemmatizer, "80 %") == ["80", "процент"]
+
+
+def test_colloquial_spelling_reads_as_the_standard_word(lemmatizer: Lemmatizer) -> None:
+    (word,) = lemmatizer.content_words_of("скока")
+    assert word.term == "сколько"
+    assert word.surface == "скока"
+
+
+def test_ambiguous_lemmas_keep_both_readings() -> None:
+    assert set(morph.lemmas("основное")) >= {"основной", "основный"}
+
+
+def test_concepts_recognise_inflected_phrases_both_ways(lemmatizer: Lemmatizer) -> None:
+    concepts = Concepts(
+        [("ОДКБ", "Организация Договора о коллективной безопасности")],
+        lemmatizer.content_words_of,
+    )
+    long_form = concepts.apply(
+        lemmatizer.words_of("в рамках Организации Договора о коллективной безопасности"),
+        keep_phrase_words=False,
+    )
+    short_form = concepts.apply(lemmatizer.words_of("ОДКБ"), keep_phrase_words=False)
+    long_terms = [w.term for w in long_form if not w.stop]
+    assert short_form[0].term.startswith("≈")
+    assert short_form[0].term in long_terms
+
+
+def test_stored_texts_keep_phrase_words_as_extras(lemmatizer: Lemmatizer) -> None:
+    concepts = Concepts([("РФ", "Российская Федерация")], lemmatizer.content_words_of)
+    words = concepts.apply(lemmatizer.words_of("Российской Федерации"), keep_phrase_words=True)
+    assert [(w.term, w.extra) for w in words] == [
+        (concepts.concept_of("рф"), False),
+        ("российский", True),
+        ("федерация", True),
+    ]
+
+
+def test_single_word_synonyms_share_a_concept(lemmatizer: Lemmatizer) -> None:
+    concepts = Concepts([("сфера", "область", "направление")], lemmatizer.content_words_of)
+    terms = {
+        concepts.apply(lemmatizer.words_of(w), keep_phrase_words=False)[0].term
+        for w in ("сферах", "областей", "направлениям")
+    }
+    assert len(terms) == 1
+
+
+def test_pairs_keep_word_order_but_never_end_on_a_stop_word(lemmatizer: Lemmatizer) -> None:
+    pairs = [p for p, _, _ in pair_terms(lemmatizer.words_of("в каких областях и"))]
+    assert pairs == ["какой+область"]

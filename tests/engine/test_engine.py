@@ -1,0 +1,218 @@
+"""What the engine decides: answer, suggestions, or an honest "don't know"."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine import FaqEngine, MatchResult, Outcome, SmallTalk, Thresholds
+from tests.engine.conftest import small_kb
+
+
+def answered(engine: FaqEngine, message: str) -> str | None:
+    result = engine.match(message)
+    return result.best.entry.id if result.outcome is Outcome.ANSWER and result.best else None
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("что с Байконуром?", "priorities"),
+        ("Каспий", "priorities"),
+        ("80 процентов", "scope"),
+        ("Сколько российских областей граничит с Казахстаном?", "scope"),
+        ("ОДКБ", "integration"),
+        ("Организация Договора о коллективной безопасности", "integration"),
+        ("байканур", "priorities"),
+        ("baikonur", "priorities"),
+        ("prioritety sotrudnichestva", "priorities"),
+        ("ghbjhbntns", "priorities"),
+        ("вкаких облостях будут наращивать сотрудничество", "growth"),
+        ("борьба с контрабандой", "growth"),
+        ("реформа СНГ", "integration"),
+    ],
+)
+def test_answers(faq_engine: FaqEngine, message: str, entry_id: str) -> None:
+    assert answered(faq_engine, message) == entry_id
+
+
+def test_every_stored_question_answers_itself(
+    faq_engine: FaqEngine, transport_engine: FaqEngine
+) -> None:
+    for engine in (faq_engine, transport_engine):
+        for entry in engine.kb.entries:
+            result = engine.match(entry.question)
+            assert result.outcome is Outcome.ANSWER, entry.question
+            assert result.best is not None
+            assert result.best.entry.id == entry.id
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "кто президент Казахстана?",
+        "как приготовить борщ?",
+        "какая погода в Астане",
+        "нужна ли виза в Казахстан",
+        "сотрудничество",
+        "Россия и Казахстан",
+        "взаимодействие России и Казахстана",
+        "asdfgh qwerty",
+        "1234567",
+    ],
+)
+def test_off_topic_and_generic_messages_are_not_answered(
+    faq_engine: FaqEngine, message: str
+) -> None:
+    assert faq_engine.match(message).outcome is not Outcome.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("привет", SmallTalk.GREETING),
+        ("Здравствуйте!", SmallTalk.GREETING),
+        ("hi", SmallTalk.GREETING),
+        ("спасибо", SmallTalk.THANKS),
+        ("пока", SmallTalk.GOODBYE),
+    ],
+)
+def test_small_talk_gets_no_answer(faq_engine: FaqEngine, message: str, kind: SmallTalk) -> None:
+    result = faq_engine.match(message)
+    assert result.outcome is Outcome.NONE
+    assert result.small_talk is kind
+    assert result.best is None
+
+
+def test_a_message_between_two_entries_becomes_suggestions() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            ("order", "Как оплатить заказ картой?", "В корзине нажмите «Оплатить».", ()),
+            ("delivery", "Как оплатить доставку картой?", "Курьеру через терминал.", ()),
+            ("return", "Как вернуть товар?", "Заполните заявление в личном кабинете.", ()),
+        )
+    )
+    result = engine.match("оплата картой")
+    assert result.outcome is Outcome.SUGGEST
+    assert {c.entry.id for c in result.suggestions} == {"order", "delivery"}
+    assert result.best is None
+    scores = [c.score for c in result.suggestions]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_suggestions_are_at_most_three() -> None:
+    paid = ["заказ", "доставку", "подписку", "услугу", "штраф"]
+    entries = [
+        (f"pay{i}", f"Как оплатить {t} картой?", "Через терминал.", ()) for i, t in enumerate(paid)
+    ]
+    other = ["Где офис?", "Когда вы работаете?", "Как вернуть товар?", "Есть ли скидки?", "Кто вы?"]
+    entries += [(f"other{i}", q, "Смотрите сайт.", ()) for i, q in enumerate(other)]
+    result = FaqEngine.build(small_kb(*entries)).match("оплатить картой")
+    assert result.outcome is Outcome.SUGGEST
+    assert len(result.suggestions) == 3
+
+
+def test_abbreviation_matches_the_inflected_full_name_and_back() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            (
+                "security",
+                "Как стороны сотрудничают в вопросах безопасности?",
+                "Укрепляются союзнические отношения в рамках Организации Договора о "
+                "коллективной безопасности.",
+                (),
+            ),
+            ("sco", "Что обсуждают в ШОС?", "Торговлю и транспорт.", ()),
+            ("weather", "Какая погода летом?", "Жарко.", ()),
+            abbreviations=(
+                ("ОДКБ", "Организация Договора о коллективной безопасности"),
+                ("ШОС", "Шанхайская организация сотрудничества"),
+            ),
+        )
+    )
+    assert answered(engine, "ОДКБ") == "security"
+    assert answered(engine, "что обсуждают в Шанхайской организации сотрудничества") == "sco"
+
+
+def test_synonyms_apply_both_ways() -> None:
+    kb = small_kb(
+        ("areas", "В каких сферах работает компания?", "Логистика и склады.", ()),
+        ("price", "Сколько стоит доставка?", "500 рублей.", ()),
+        ("hours", "Когда открыт офис?", "С 9 до 18.", ()),
+        synonyms=(("сфера", "область", "направление"),),
+    )
+    engine = FaqEngine.build(kb)
+    assert answered(engine, "по каким направлениям работает компания") == "areas"
+    assert answered(engine, "в каких областях работает компания") == "areas"
+
+
+def test_thresholds_decide_the_outcome(faq_engine: FaqEngine) -> None:
+    strict = FaqEngine.build(faq_engine.kb, Thresholds(answer=1.0, suggest=0.2))
+    result = strict.match("Каспий")
+    assert result.outcome is Outcome.SUGGEST
+    assert result.suggestions[0].entry.id == "priorities"
+    lenient = FaqEngine.build(faq_engine.kb, Thresholds(answer=0.0, suggest=0.0))
+    assert lenient.match("Каспий").outcome is Outcome.ANSWER
+
+
+def test_ranked_candidates_come_with_every_outcome(faq_engine: FaqEngine) -> None:
+    result = faq_engine.match("приграничное сотрудничество")
+    assert result.ranked
+    assert result.score == result.ranked[0].score
+    assert all(0.0 <= c.score <= 1.0 for c in result.ranked)
+
+
+HOSTILE = [
+    "",
+    " ",
+    "\n\t\r",
+    "\x00" * 1000,
+    "😀" * 5000,
+    "\u200f\u202eкосмодром\u202c",
+    "а" * 100_000,
+    "Байконур " * 20_000,
+    "<b>Байконур</b> & ' \" ; DROP TABLE",
+    "ъ ь ы й",
+    "-" * 100,
+    "--- ... ,,, !!!",
+    "ı̇ʼn ǅ ß ﬁ",
+    "\ud800",  # a lone surrogate, which Telegram never sends but Python allows
+]
+
+
+@pytest.mark.parametrize("message", HOSTILE)
+def test_hostile_input_never_raises(faq_engine: FaqEngine, message: str) -> None:
+    result = faq_engine.match(message)
+    assert isinstance(result, MatchResult)
+    assert result.query == message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gets_a_result(message: str) -> None:
+    result = _ENGINE.match(message)
+    assert result.outcome in set(Outcome)
+    assert 0.0 <= result.score <= 1.0
+
+
+def test_explain_shows_what_matched_where(faq_engine: FaqEngine) -> None:
+    text = faq_engine.explain("кто отвечает за Байконур?")
+    assert "priorities" in text
+    assert "байконур" in text.lower()
+    assert "phrasing" in text
+    assert "answer" in text
+    assert "отвечает" in text  # the unknown word is named, so the editor can act on it
+    assert "not in the knowledge base" in text
+
+
+def test_explain_of_small_talk_says_so(faq_engine: FaqEngine) -> None:
+    assert "small talk" in faq_engine.explain("привет")
+
+
+_ENGINE = FaqEngine.build(
+    small_kb(
+        ("a", "Где купить билет?", "В кассе.", ("Билеты где продаются?",)),
+        ("b", "Сколько стоит проезд?", "46 рублей.", ()),
+    )
+)

@@ -1,0 +1,84 @@
+"""How a message is read: layout, transliteration, typos, merged and split words, small talk."""
+
+from bot.engine import FaqEngine, SmallTalk
+
+
+def meanings(engine: FaqEngine, message: str) -> list[str]:
+    """The first reading of each non-pair word, as the concept label or lemma."""
+    labels = []
+    for slot in engine.read(message).slots:
+        if slot.how == "pair":
+            continue
+        term = slot.alternatives[0][0] if slot.alternatives else "?"
+        labels.append(engine.index.concepts.label(term))
+    return labels
+
+
+def test_typos_are_corrected_towards_the_base(faq_engine: FaqEngine) -> None:
+    assert meanings(faq_engine, "байканур") == ["байконур"]
+    slot = faq_engine.read("байканур").slots[0]
+    assert slot.how == "typo"
+    assert slot.alternatives[0][1] < 1.0
+
+
+def test_merged_words_are_split(faq_engine: FaqEngine) -> None:
+    assert meanings(faq_engine, "вкаких облостях") == ["сфера/область/направление"]
+
+
+def test_split_words_are_joined(faq_engine: FaqEngine) -> None:
+    assert meanings(faq_engine, "бай конур") == ["байконур"]
+
+
+def test_transliteration_is_read_as_russian(faq_engine: FaqEngine) -> None:
+    assert meanings(faq_engine, "prioritety sotrudnichestva") == [
+        "приоритет/главное направление/основное направление",
+        "взаимодействие/сотрудничество/отношения",
+    ]
+    assert meanings(faq_engine, "baikonur") == ["байконур"]
+
+
+def test_english_keyboard_layout_is_read_as_russian(faq_engine: FaqEngine) -> None:
+    assert meanings(faq_engine, "ghbjhbntns") == [
+        "приоритет/главное направление/основное направление"
+    ]
+    # The comma key is "б" in the Russian layout: "обмен товарами", "космодром Байконур".
+    assert meanings(faq_engine, "j,vty njdfhfvb") == ["товарооборот/торговля/обмен товарами"]
+    assert meanings(faq_engine, "rjcvjlhjv ,fqrjyeh") == ["космодром", "байконур"]
+
+
+def test_compound_abbreviations_are_expanded(transport_engine: FaqEngine) -> None:
+    assert meanings(transport_engine, "соцтакси")[:2] == ["социальный", "такси"]
+
+
+def test_unknown_words_keep_weight_and_are_marked(faq_engine: FaqEngine) -> None:
+    slots = {s.surface: s for s in faq_engine.read("кто президент Казахстана").slots}
+    assert not slots["президент"].known
+    assert slots["президент"].weight > slots["казахстана"].weight
+
+
+def test_correct_words_outside_the_base_are_not_forced_into_it(faq_engine: FaqEngine) -> None:
+    slot = faq_engine.read("борщ").slots[0]
+    assert not slot.known
+
+
+def test_small_talk_is_recognised(faq_engine: FaqEngine) -> None:
+    cases = {
+        "привет": SmallTalk.GREETING,
+        "Здравствуйте!": SmallTalk.GREETING,
+        "добрый день": SmallTalk.GREETING,
+        "hi": SmallTalk.GREETING,
+        "ghbdtn": SmallTalk.GREETING,
+        "здраствуйте": SmallTalk.GREETING,
+        "спасибо большое!": SmallTalk.THANKS,
+        "thanks": SmallTalk.THANKS,
+        "пока": SmallTalk.GOODBYE,
+        "до свидания": SmallTalk.GOODBYE,
+    }
+    for message, kind in cases.items():
+        assert faq_engine.read(message).small_talk is kind, message
+
+
+def test_a_greeting_with_a_question_is_a_question(faq_engine: FaqEngine) -> None:
+    query = faq_engine.read("привет, что с Байконуром?")
+    assert query.small_talk is None
+    assert any(s.surface == "байконуром" for s in query.slots)

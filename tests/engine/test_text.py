@@ -1,0 +1,41 @@
+from bot.engine import text
+
+
+def test_clean_folds_case_yo_and_compatibility_forms() -> None:
+    assert text.clean("ЁЛКА Ｆｕｌｌ") == "елка full"
+
+
+def test_clean_drops_invisible_marks_inside_words_and_turns_controls_into_spaces() -> None:
+    assert text.clean("при\u200bвет\u200f\x00мир\tи\nвсё") == "привет мир и все"
+
+
+def test_clean_caps_the_length() -> None:
+    assert len(text.clean("а" * 100_000)) == text.MAX_CHARS
+
+
+def test_words_keep_inner_hyphens_and_drop_punctuation() -> None:
+    cleaned = text.clean("Научно-технической, «гуманитарной» сферах — 50-летие; 80%!")
+    assert text.words(cleaned) == [
+        "научно-технической",
+        "гуманитарной",
+        "сферах",
+        "50-летие",
+        "80",
+        "%",
+    ]
+
+
+def test_words_normalise_typographic_dashes() -> None:
+    assert text.words(text.clean("военно\u2011технический")) == ["военно-технический"]
+
+
+def test_words_are_capped() -> None:
+    assert len(text.words(text.clean("слово " * 500))) == text.MAX_WORDS
+
+
+def test_script_checks() -> None:
+    assert text.is_latin("baikonur")
+    assert not text.is_latin("байконур")
+    assert text.is_cyrillic("байконур")
+    assert text.is_number("2024")
+    assert not text.is_number("50-летие")

@@ -1,0 +1,214 @@
+"""The evaluation report, the `eval` and `ask` commands, and the accuracy the engine reaches."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.commands import ask_cmd, eval_cmd
+from bot.engine import FaqEngine
+from bot.evaluation import (
+    EvalFileError,
+    LabelledQuery,
+    evaluate,
+    format_report,
+    parse_labelled,
+    read_labelled,
+)
+from bot.knowledge.loader import load_knowledge_base
+
+ROOT = Path(__file__).resolve().parent.parent
+FAQ_PATH = ROOT / "data" / "faq.toml"
+TRANSPORT_PATH = ROOT / "tests" / "data" / "kb" / "transport.toml"
+EVAL_DIR = ROOT / "tests" / "data" / "eval"
+
+# What the engine reaches on each labelled set (see the ENGINE report), minus a small margin:
+# (answered right, right entry offered, none-expected not answered).
+FLOORS = {
+    ("faq", "dev"): (0.94, 0.97, 0.98),  # reached 0.966, 0.989, 1.000
+    ("faq", "holdout"): (0.89, 0.97, 0.96),  # reached 0.915, 1.000, 1.000
+    ("transport", "dev"): (0.78, 0.94, 0.95),  # reached 0.804, 0.967, 0.967
+    ("transport", "holdout"): (0.71, 0.96, 0.91),  # reached 0.736, 0.981, 0.941
+}
+BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
+SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")
+
+
+@pytest.fixture(autouse=True)
+def clean_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Commands read settings from the environment and ./.env: make both empty."""
+    for name in SETTINGS_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def engines() -> dict[str, FaqEngine]:
+    return {name: FaqEngine.build(load_knowledge_base(path)) for name, path in BASES.items()}
+
+
+def test_parse_labelled_reads_header_comments_and_none() -> None:
+    text = (
+        "query\texpected\tcategory\n"
+        "# a comment\n"
+        "\n"
+        "что с Байконуром\tpriorities\tkeyword\n"
+        "привет\tnone\tgreeting\n"
+    )
+    assert parse_labelled(text, "x.tsv") == [
+        LabelledQuery("что с Байконуром", "priorities", "keyword", 4),
+        LabelledQuery("привет", None, "greeting", 5),
+    ]
+
+
+def test_malformed_line_names_file_and_line() -> None:
+    with pytest.raises(EvalFileError, match=r"x\.tsv:2: expected query<TAB>expected<TAB>category"):
+        parse_labelled("query\texpected\tcategory\nбез табуляций\n", "x.tsv")
+
+
+def test_unknown_entry_id_is_reported(engines: dict[str, FaqEngine]) -> None:
+    queries = [LabelledQuery("что с Байконуром", "no_such_entry", "keyword", 7)]
+    with pytest.raises(EvalFileError, match=r"x\.tsv:7: no entry with id 'no_such_entry'"):
+        evaluate(engines["faq"], queries, "x.tsv")
+
+
+def test_report_counts_each_outcome(engines: dict[str, FaqEngine]) -> None:
+    queries = [
+        LabelledQuery("что с Байконуром?", "priorities", "keyword"),  # answered right
+        LabelledQuery("Каспий", "integration", "keyword"),  # answered wrong
+        LabelledQuery("привет", None, "greeting"),  # correctly not answered
+        LabelledQuery("ОДКБ", None, "offtopic"),  # wrongly answered
+    ]
+    report = evaluate(engines["faq"], queries)
+    assert report.overall.in_scope == 2
+    assert report.overall.answered_right == 1
+    assert report.overall.found == 1
+    assert report.overall.out_of_scope == 2
+    assert report.overall.not_answered == 1
+    assert report.by_category["keyword"].answered_share == 0.5
+    assert report.by_category["greeting"].rejected_share == 1.0
+    assert [j.labelled.query for j in report.failures] == ["Каспий", "ОДКБ"]
+    text = format_report(report, failures=True)
+    assert "keyword" in text
+    assert "expected integration, answered priorities" in text
+    assert "expected none, answered integration" in text
+
+
+@pytest.mark.parametrize(("base", "split"), sorted(FLOORS))
+def test_accuracy_on_labelled_sets(engines: dict[str, FaqEngine], base: str, split: str) -> None:
+    report = evaluate(engines[base], read_labelled(EVAL_DIR / f"{base}_{split}.tsv"))
+    answered, found, rejected = FLOORS[(base, split)]
+    figures = report.overall
+    summary = format_report(report, failures=True)
+    assert figures.answered_share is not None
+    assert figures.answered_share >= answered, summary
+    assert figures.found_share is not None
+    assert figures.found_share >= found, summary
+    assert figures.rejected_share is not None
+    assert figures.rejected_share >= rejected, summary
+
+
+def test_eval_command_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    args = argparse.Namespace(file=EVAL_DIR / "faq_dev.tsv", faq=FAQ_PATH, failures=True)
+    assert eval_cmd.run(args) == 0
+    out = capsys.readouterr().out
+    assert "answered right" in out
+    assert "paraphrase" in out
+    assert "failures:" in out
+
+
+def ask(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stdin: str,
+    *flags: str,
+    faq: Path = FAQ_PATH,
+) -> str:
+    parser = argparse.ArgumentParser()
+    ask_cmd.add_arguments(parser)
+    args = parser.parse_args([*flags, "--faq", str(faq)])
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    assert ask_cmd.run(args) == 0
+    return capsys.readouterr().out
+
+
+def test_ask_json_gives_one_exact_object_per_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    messages = "что с Байконуром?\nнаправления сотрудничества\nпривет\n"
+    out = ask(monkeypatch, capsys, messages, "--json")
+    answer, suggest, greeting = (json.loads(line) for line in out.splitlines())
+    keys = {"query", "outcome", "id", "question", "score", "suggestions", "answer", "small_talk"}
+    assert set(answer) == set(suggest) == set(greeting) == keys
+    kb = load_knowledge_base(FAQ_PATH)
+    priorities = kb.entry("priorities")
+    assert priorities is not None
+    assert answer["query"] == "что с Байконуром?"
+    assert answer["outcome"] == "answer"
+    assert answer["id"] == "priorities"
+    assert answer["question"] == priorities.question
+    assert answer["answer"] == priorities.answer
+    assert 0.6 <= answer["score"] <= 1.0
+    assert suggest["outcome"] == "suggest"
+    assert suggest["id"] is suggest["question"] is suggest["answer"] is None
+    assert {"growth", "priorities"} <= {s["id"] for s in suggest["suggestions"]}
+    scores = [s["score"] for s in suggest["suggestions"]]
+    assert scores == sorted(scores, reverse=True)
+    first = suggest["suggestions"][0]
+    assert set(first) == {"id", "question", "score"}
+    assert first["question"] == kb.entry(first["id"]).question
+    assert greeting["outcome"] == "none"
+    assert greeting["small_talk"] == "greeting"
+    assert greeting["id"] is None
+    assert greeting["suggestions"] == []
+    assert "Байконур" in out  # ensure_ascii=False: Cyrillic stays readable
+
+
+def test_ask_text_argument_and_readable_output(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = argparse.ArgumentParser()
+    ask_cmd.add_arguments(parser)
+    args = parser.parse_args(["--faq", str(FAQ_PATH), "что", "с", "Байконуром?"])
+    assert ask_cmd.run(args) == 0
+    out = capsys.readouterr().out
+    assert "[priorities]" in out
+    assert "Байконур" in out
+
+
+def test_ask_accepts_the_plain_text_seed_format(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    seed = tmp_path / "seed.txt"
+    seed.write_text(
+        "Как оформить пропуск?\nВ бюро пропусков на первом этаже.\n\n"
+        "Где столовая?\nНа третьем этаже.\n",
+        encoding="utf-8",
+    )
+    out = ask(monkeypatch, capsys, "пропуск оформить\n", "--json", faq=seed)
+    result = json.loads(out)
+    assert result["outcome"] == "answer"
+    assert result["question"] == "Как оформить пропуск?"
+    assert result["answer"] == "В бюро пропусков на первом этаже."
+
+
+def test_ask_explain_shows_matched_words(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = ask(monkeypatch, capsys, "когда юбилей байконура\n", "--explain")
+    assert "priorities" in out
+    assert "юбилей" in out
+    assert "phrasing" in out
+
+
+def test_ask_uses_thresholds_from_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ANSWER_THRESHOLD", "1.0")
+    monkeypatch.setenv("SUGGEST_THRESHOLD", "0.1")
+    out = ask(monkeypatch, capsys, "Каспий\n", "--json")
+    assert json.loads(out)["outcome"] == "suggest"
