@@ -66,6 +66,7 @@ async def run_console(
     out = output or sys.stdout
     service = load_faq_service(settings)
     db = await Database.open(settings.database_path)
+    await service.apply_owner_additions(db)  # what the owners taught the bot in Telegram
     bot = create_bot(settings, session=LocalSession())
     try:
         dispatcher = create_dispatcher(settings=settings, service=service, db=db)
@@ -107,6 +108,9 @@ class Console:
             return
         assert self.keyboard is not None
         tapped = buttons(self.keyboard)[button_number - 1]
+        if tapped.url:  # a link: Telegram would open it, the console can only show it
+            self.print(f"  (link: {tapped.url})")
+            return
         self.print(f"  (tapped: {tapped.text})")
         self.show(await self.chat.press(tapped.callback_data or "", self.keyboard))
 

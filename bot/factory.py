@@ -8,6 +8,7 @@ dispatcher's workflow data to every handler that names them), never through glob
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,7 +23,10 @@ from aiogram.types import BotCommand, TelegramObject, User
 
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.local_api import LocalSession
+from bot.middlewares.throttle import install_throttle
 from bot.service import FaqService
+from bot.session import FloodControl, SendLimits
 from bot.storage import Database
 from bot.texts import ENGLISH, RUSSIAN, Texts, texts_for
 from handlers import get_routers
@@ -39,8 +43,15 @@ def bot_defaults() -> DefaultBotProperties:
     return DefaultBotProperties(parse_mode=ParseMode.HTML)
 
 
-def create_bot(settings: Settings, *, session: BaseSession | None = None) -> Bot:
-    """A Bot for ``settings``; pass ``session`` to talk to something other than Telegram."""
+def create_bot(
+    settings: Settings, *, session: BaseSession | None = None, limits: SendLimits | None = None
+) -> Bot:
+    """A Bot for ``settings``; pass ``session`` to talk to something other than Telegram.
+
+    Requests to a Bot API server keep to Telegram's sending limits (``limits``, Telegram's own
+    by default) and are repeated after a "too many requests" answer (see bot.session). The
+    in-process ``LocalSession`` has no limits to keep.
+    """
     if session is None:
         if settings.bot_token is None:
             raise ConfigError("BOT_TOKEN is not set")
@@ -50,13 +61,23 @@ def create_bot(settings: Settings, *, session: BaseSession | None = None) -> Bot
             else None
         )
         session = AiohttpSession(api=api) if api else AiohttpSession()
+    if not isinstance(session, LocalSession):
+        session.middleware(FloodControl(limits))
     token = settings.bot_token.get_secret_value() if settings.bot_token else LOCAL_TOKEN
     return Bot(token, session=session, default=bot_defaults())
 
 
-def create_dispatcher(*, settings: Settings, service: FaqService, db: Database) -> Dispatcher:
+def create_dispatcher(
+    *,
+    settings: Settings,
+    service: FaqService,
+    db: Database,
+    clock: Callable[[], float] = time.monotonic,
+) -> Dispatcher:
+    """The dispatcher with every handler; ``clock`` is the flood protection's (for tests)."""
     dispatcher = Dispatcher(settings=settings, service=service, db=db)
     dispatcher.update.outer_middleware(add_texts)
+    install_throttle(dispatcher, settings, clock)
     dispatcher.include_routers(*get_routers())
     dispatcher.errors.register(apologise)
     dispatcher.startup.register(on_startup)

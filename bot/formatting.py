@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 
 from bot.knowledge.model import Entry
 
@@ -97,3 +98,26 @@ def shorten(text: str, width: int) -> str:
     if " " in cut[width // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:—-") + "…"
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` characters with an ellipsis; unlike ``shorten`` it
+    keeps the line breaks (a user's question quoted to the owners)."""
+    text = text.strip()
+    if len(text) <= width:
+        return text
+    return text[: width - 1].rstrip() + "…"
+
+
+def person(user_id: int, first_name: str | None, username: str | None) -> str:
+    """Who a user is, for the owners, as escaped HTML: "Анна (@anna, id 1001)"."""
+    details = [f"@{username}"] if username else []
+    details.append(f"id {user_id}")
+    name = (first_name or "").strip()
+    label = f"{name} ({', '.join(details)})" if name else ", ".join(details)
+    return escape(label)
+
+
+def moment(when: datetime) -> str:
+    """A time for the owners: day, month, year, hours and minutes, in UTC."""
+    return when.astimezone(UTC).strftime("%d.%m.%Y %H:%M UTC")

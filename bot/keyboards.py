@@ -1,12 +1,35 @@
-"""Inline keyboards: pure functions from the knowledge base and texts to markup."""
+"""Inline keyboards: pure functions from the knowledge base, rows and texts to markup."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+from urllib.parse import quote, urlencode
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import EntryCallback, MenuCallback, Origin, SectionCallback
+from bot.callbacks import (
+    AddPhrasingCallback,
+    AskHumanCallback,
+    CancelAskCallback,
+    CancelDialogCallback,
+    ChooseEntryCallback,
+    ChooseSectionCallback,
+    ConfirmNewEntryCallback,
+    EntryCallback,
+    IgnoreCallback,
+    MenuCallback,
+    NewEntryCallback,
+    NewEntrySectionCallback,
+    Origin,
+    QuestionsPageCallback,
+    ReplyCallback,
+    SectionCallback,
+    UnansweredCallback,
+    Vote,
+    VoteCallback,
+)
 from bot.formatting import shorten
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.texts import Texts
@@ -15,6 +38,9 @@ from bot.texts import Texts
 # word boundary first keeps questions readable.
 QUESTION_BUTTON_WIDTH = 60
 MAX_SUGGESTIONS = 3
+SHARE_TEXT_WIDTH = 100
+
+CallbackDataT = TypeVar("CallbackDataT", bound=CallbackData)
 
 
 def _button(text: str, callback_data: str) -> list[InlineKeyboardButton]:
@@ -24,16 +50,6 @@ def _button(text: str, callback_data: str) -> list[InlineKeyboardButton]:
 
 def _all_topics(texts: Texts) -> list[InlineKeyboardButton]:
     return _button(texts.all_topics, MenuCallback().pack())
-
-
-def sections_keyboard(kb: KnowledgeBase) -> InlineKeyboardMarkup:
-    """One button per section, in the knowledge base's order."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            _button(section.title, SectionCallback(section_id=section.id).pack())
-            for section in kb.sections
-        ]
-    )
 
 
 def _entry_buttons(entries: Iterable[Entry], origin: Origin) -> list[list[InlineKeyboardButton]]:
@@ -46,24 +62,325 @@ def _entry_buttons(entries: Iterable[Entry], origin: Origin) -> list[list[Inline
     ]
 
 
+def _ask_human(texts: Texts, question_id: int) -> list[InlineKeyboardButton]:
+    return _button(texts.ask_human, AskHumanCallback(question_id=question_id).pack())
+
+
+# -- links ----------------------------------------------------------------------------------------
+
+
+def deep_link(bot_username: str, entry_id: str) -> str:
+    """``t.me`` link that opens the bot on an entry's answer (``/start <entry id>``).
+
+    Entry ids (``[a-z0-9_-]``, at most 32 characters) are valid start parameters as they are.
+    """
+    return f"https://t.me/{bot_username}?start={entry_id}"
+
+
+def share_url(bot_username: str, entry: Entry) -> str:
+    """Telegram's "share" screen with the entry's deep link and its question."""
+    query = urlencode(
+        {
+            "url": deep_link(bot_username, entry.id),
+            "text": shorten(entry.question, SHARE_TEXT_WIDTH),
+        },
+        quote_via=quote,
+    )
+    return f"https://t.me/share/url?{query}"
+
+
+# -- browsing and answers -------------------------------------------------------------------------
+
+
+def sections_keyboard(kb: KnowledgeBase) -> InlineKeyboardMarkup:
+    """One button per section, in the knowledge base's order."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            _button(section.title, SectionCallback(section_id=section.id).pack())
+            for section in kb.sections
+        ]
+    )
+
+
+def not_found_keyboard(
+    kb: KnowledgeBase, texts: Texts, *, question_id: int | None = None
+) -> InlineKeyboardMarkup:
+    """The topics and, when ``question_id`` is given (someone can answer), "ask a person"."""
+    rows = sections_keyboard(kb).inline_keyboard
+    if question_id is not None:
+        rows = [*rows, _ask_human(texts, question_id)]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
 def section_keyboard(kb: KnowledgeBase, section_id: str, texts: Texts) -> InlineKeyboardMarkup:
     """The section's questions, then a way back to all topics."""
     rows = _entry_buttons(kb.entries_in(section_id), Origin.SECTION)
     return InlineKeyboardMarkup(inline_keyboard=[*rows, _all_topics(texts)])
 
 
-def answer_keyboard(entry: Entry, texts: Texts, origin: Origin) -> InlineKeyboardMarkup:
-    """Under an answer: the other questions of its section, and all topics."""
+def answer_keyboard(
+    entry: Entry,
+    texts: Texts,
+    origin: Origin,
+    *,
+    bot_username: str | None = None,
+    question_id: int = 0,
+) -> InlineKeyboardMarkup:
+    """Under an answer: 👍 👎 and "share", then the other questions of its section and all
+    topics. ``question_id`` is the logged message the answer replied to (0 if none)."""
     to_section = texts.back_to_questions if origin is Origin.SECTION else texts.more_on_topic
+    feedback = [
+        InlineKeyboardButton(
+            text=texts.vote_label(vote, chosen=False),
+            callback_data=VoteCallback(
+                entry_id=entry.id, vote=vote, question_id=question_id
+            ).pack(),
+        )
+        for vote in Vote
+    ]
+    if bot_username:
+        feedback.append(InlineKeyboardButton(text=texts.share, url=share_url(bot_username, entry)))
     return InlineKeyboardMarkup(
         inline_keyboard=[
+            feedback,
             _button(to_section, SectionCallback(section_id=entry.section_id).pack()),
             _all_topics(texts),
         ]
     )
 
 
+def with_vote(markup: InlineKeyboardMarkup, vote: Vote, texts: Texts) -> InlineKeyboardMarkup:
+    """``markup`` (an answer's keyboard) with ``vote`` shown as chosen and the other not."""
+    return _map_buttons(markup, lambda button: _marked(button, vote, texts))
+
+
+def _marked(button: InlineKeyboardButton, vote: Vote, texts: Texts) -> InlineKeyboardButton:
+    data = _unpack(VoteCallback, button.callback_data)
+    if data is None:
+        return button
+    return button.model_copy(update={"text": texts.vote_label(data.vote, chosen=data.vote is vote)})
+
+
+def chosen_vote(markup: InlineKeyboardMarkup | None, texts: Texts) -> Vote | None:
+    """The vote an answer's keyboard shows as chosen, if any."""
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            data = _unpack(VoteCallback, button.callback_data)
+            if data is not None and button.text == texts.vote_label(data.vote, chosen=True):
+                return data.vote
+    return None
+
+
+def without_ask_human(markup: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
+    """``markup`` without its "ask a person" button (once the question has been sent)."""
+    rows = [
+        [b for b in row if _unpack(AskHumanCallback, b.callback_data) is None]
+        for row in markup.inline_keyboard
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def not_helpful_keyboard(
+    alternatives: Sequence[Entry], texts: Texts, *, question_id: int | None
+) -> InlineKeyboardMarkup:
+    """After a 👎: up to three other questions, "ask a person" (when someone can answer),
+    all topics."""
+    rows = _entry_buttons(list(alternatives)[:MAX_SUGGESTIONS], Origin.SEARCH)
+    if question_id is not None:
+        rows.append(_ask_human(texts, question_id))
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, _all_topics(texts)])
+
+
 def suggestions_keyboard(entries: Iterable[Entry], texts: Texts) -> InlineKeyboardMarkup:
     """Up to three "did you mean" questions, then all topics."""
     rows = _entry_buttons(list(entries)[:MAX_SUGGESTIONS], Origin.SEARCH)
     return InlineKeyboardMarkup(inline_keyboard=[*rows, _all_topics(texts)])
+
+
+def cancel_ask_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[_button(texts.cancel, CancelAskCallback().pack())])
+
+
+def open_in_bot_keyboard(bot_username: str, entry: Entry, texts: Texts) -> InlineKeyboardMarkup:
+    """Under an answer sent in inline mode: a link to the same answer in the bot."""
+    button = InlineKeyboardButton(
+        text=texts.inline_open_in_bot, url=deep_link(bot_username, entry.id)
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+
+# -- owners ---------------------------------------------------------------------------------------
+
+
+def unanswered_keyboard(
+    question_id: int,
+    candidates: Sequence[Entry],
+    texts: Texts,
+    *,
+    page: int,
+    has_previous: bool,
+    has_next: bool,
+) -> InlineKeyboardMarkup:
+    """Under an unanswered question: "it means <entry>" for each candidate, "another
+    question…", "new question", "skip", then the pages."""
+    owner = texts.owner
+    rows = [
+        _button(
+            owner.add_as_phrasing.format(question=shorten(entry.question, QUESTION_BUTTON_WIDTH)),
+            AddPhrasingCallback(question_id=question_id, entry_id=entry.id, page=page).pack(),
+        )
+        for entry in list(candidates)[:MAX_SUGGESTIONS]
+    ]
+    rows += [
+        _button(
+            owner.choose_entry, ChooseSectionCallback(question_id=question_id, page=page).pack()
+        ),
+        _button(owner.new_entry, NewEntryCallback(question_id=question_id, page=page).pack()),
+        _button(owner.ignore, IgnoreCallback(question_id=question_id, page=page).pack()),
+    ]
+    pages = _page_buttons(
+        texts, UnansweredCallback(page=page - 1), UnansweredCallback(page=page + 1),
+        has_previous=has_previous, has_next=has_next,
+    )  # fmt: skip
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, *([pages] if pages else [])])
+
+
+def resolved_keyboard(texts: Texts, *, page: int, remaining: int) -> InlineKeyboardMarkup:
+    """After a question is dealt with it leaves the list, so the next one takes its page."""
+    pages = _page_buttons(
+        texts, UnansweredCallback(page=page - 1), UnansweredCallback(page=page),
+        has_previous=page > 0, has_next=page < remaining,
+    )  # fmt: skip
+    return InlineKeyboardMarkup(inline_keyboard=[pages] if pages else [])
+
+
+def choose_section_keyboard(
+    kb: KnowledgeBase, texts: Texts, *, question_id: int, page: int, new_entry: bool = False
+) -> InlineKeyboardMarkup:
+    """The sections, to file a question under (a phrasing's entry, or a new entry's section)."""
+    rows = [
+        _button(
+            section.title,
+            (
+                NewEntrySectionCallback(question_id=question_id, section_id=section.id, page=page)
+                if new_entry
+                else ChooseEntryCallback(question_id=question_id, section_id=section.id, page=page)
+            ).pack(),
+        )
+        for section in kb.sections
+    ]
+    rows.append(_button(texts.owner.back, UnansweredCallback(page=page).pack()))
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def choose_entry_keyboard(
+    kb: KnowledgeBase, section_id: str, texts: Texts, *, question_id: int, page: int
+) -> InlineKeyboardMarkup:
+    """A section's entries: tapping one adds the question as its phrasing."""
+    rows = [
+        _button(
+            shorten(entry.question, QUESTION_BUTTON_WIDTH),
+            AddPhrasingCallback(question_id=question_id, entry_id=entry.id, page=page).pack(),
+        )
+        for entry in kb.entries_in(section_id)
+    ]
+    back = ChooseSectionCallback(question_id=question_id, page=page)
+    rows.append(_button(texts.owner.back, back.pack()))
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def cancel_dialog_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[_button(texts.owner.cancel, CancelDialogCallback().pack())]
+    )
+
+
+def confirm_new_entry_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=texts.owner.create, callback_data=ConfirmNewEntryCallback().pack()
+                ),
+                InlineKeyboardButton(
+                    text=texts.owner.cancel, callback_data=CancelDialogCallback().pack()
+                ),
+            ]
+        ]
+    )
+
+
+def after_new_entry_keyboard(texts: Texts, *, page: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[_button(texts.owner.next, UnansweredCallback(page=page).pack())]
+    )
+
+
+def human_questions_keyboard(
+    questions: Sequence[tuple[int, int, str]],
+    texts: Texts,
+    *,
+    page: int,
+    has_previous: bool,
+    has_next: bool,
+) -> InlineKeyboardMarkup:
+    """A "reply" button per ``(number on the page, question id, text)``, then the pages."""
+    rows = [
+        _button(
+            texts.owner.reply_button.format(number=number, text=shorten(text, 40)),
+            ReplyCallback(human_question_id=question_id).pack(),
+        )
+        for number, question_id, text in questions
+    ]
+    pages = _page_buttons(
+        texts, QuestionsPageCallback(page=page - 1), QuestionsPageCallback(page=page + 1),
+        has_previous=has_previous, has_next=has_next,
+    )  # fmt: skip
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, *([pages] if pages else [])])
+
+
+def reply_keyboard(human_question_id: int, texts: Texts) -> InlineKeyboardMarkup:
+    """Under an owner's notification of a new question for a person."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            _button(texts.owner.reply, ReplyCallback(human_question_id=human_question_id).pack())
+        ]
+    )
+
+
+def _page_buttons(
+    texts: Texts,
+    previous: CallbackData,
+    following: CallbackData,
+    *,
+    has_previous: bool,
+    has_next: bool,
+) -> list[InlineKeyboardButton]:
+    row = []
+    if has_previous:
+        row.append(InlineKeyboardButton(text=texts.owner.previous, callback_data=previous.pack()))
+    if has_next:
+        row.append(InlineKeyboardButton(text=texts.owner.next, callback_data=following.pack()))
+    return row
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _unpack(factory: type[CallbackDataT], data: str | None) -> CallbackDataT | None:
+    if not data:
+        return None
+    try:
+        return factory.unpack(data)
+    except (TypeError, ValueError):
+        return None
+
+
+def _map_buttons(
+    markup: InlineKeyboardMarkup, change: Callable[[InlineKeyboardButton], InlineKeyboardButton]
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[change(button) for button in row] for row in markup.inline_keyboard]
+    )

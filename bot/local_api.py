@@ -7,18 +7,18 @@ malformed HTML text, bad keyboards and button data via ``bot.telegram_rules``; e
 messages; edits that change nothing; answering a button tap twice) with Telegram's own error
 descriptions, which aiogram turns into the same ``TelegramBadRequest`` a real 400 would raise.
 
-``LocalChat`` plays the person on the other side: it sends text, stickers and button taps to a
-dispatcher as updates, the way Telegram delivers them.
+``LocalChat`` plays the person on the other side: it sends text, stickers, button taps and
+inline queries to a dispatcher as updates, the way Telegram delivers them.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import time
 import uuid
 from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.base import BaseSession
@@ -27,10 +27,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import (
+    BufferedInputFile,
     Chat,
+    FSInputFile,
     InaccessibleMessage,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
     User,
@@ -54,6 +57,14 @@ CHAT_NOT_FOUND = "Bad Request: chat not found"
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 BOT_COMMAND_INVALID = "Bad Request: BOT_COMMAND_INVALID"
 BOT_COMMAND_DESCRIPTION_INVALID = "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID"
+IMAGE_PROCESS_FAILED = "Bad Request: IMAGE_PROCESS_FAILED"
+RESULTS_TOO_MUCH = "Bad Request: RESULTS_TOO_MUCH"
+RESULT_ID_INVALID = "Bad Request: RESULT_ID_INVALID"
+RESULT_ID_DUPLICATE = "Bad Request: RESULT_ID_DUPLICATE"
+MESSAGE_EMPTY = "Bad Request: MESSAGE_EMPTY"
+MAX_INLINE_RESULTS = 50
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")  # PNG, JPEG
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -65,6 +76,7 @@ class ApiCall:
     params: dict[str, Any]  # as Telegram receives them (defaults such as parse_mode filled in)
     result: Any = None  # what the bot got back (a Message, True, ...), None if refused
     error: str | None = None  # Telegram's description when the request was refused
+    files: dict[str, bytes] = field(default_factory=dict)  # uploads, by their attach:// name
 
 
 class _Refused(Exception):
@@ -79,14 +91,16 @@ class LocalSession(BaseSession):
         super().__init__()
         self.bot_username = bot_username
         self.calls: list[ApiCall] = []
-        self.commands: dict[str | None, list[dict[str, str]]] = {}  # by language code
+        # The command menus, by scope ("default", "chat:<id>", ...) and language code.
+        self.commands: dict[tuple[str, str | None], list[dict[str, str]]] = {}
         self._bot_user: dict[str, Any] | None = None
         self._chats: dict[int, dict[str, Any]] = {}
         self._last_message_id: dict[int, int] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._sources: dict[tuple[int, int], tuple[str, str | None]] = {}  # text as sent, mode
         self._open_queries: set[str] = set()
-        self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
+        self._last_update_id = 0
+        self._methods: dict[str, Callable[[dict[str, Any], dict[str, bytes]], Any]] = {
             "getMe": self._get_me,
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
@@ -94,12 +108,13 @@ class LocalSession(BaseSession):
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
-            "deleteWebhook": lambda params: True,
+            "deleteWebhook": lambda params, files: True,
             "sendChatAction": self._send_chat_action,
-            "close": lambda params: True,
+            "close": lambda params, files: True,
         }
 
     # -- what a chat client tells the "server" -------------------------------------------------
@@ -120,8 +135,13 @@ class LocalSession(BaseSession):
         """Keep a user's message, so the bot can reply to it."""
         self._messages[(message["chat"]["id"], message["message_id"])] = message
 
+    def next_update_id(self) -> int:
+        """Update ids grow per bot, whoever the update comes from."""
+        self._last_update_id += 1
+        return self._last_update_id
+
     def open_callback_query(self, query_id: str) -> None:
-        """Telegram accepts one answer per button tap."""
+        """Telegram accepts one answer per button tap (and per inline query)."""
         self._open_queries.add(query_id)
 
     def is_open(self, query_id: str) -> bool:
@@ -130,6 +150,14 @@ class LocalSession(BaseSession):
     def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         """The current version of a message, as Telegram would deliver it in an update."""
         return self._messages.get((chat_id, message_id))
+
+    def bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """The bot's messages in a chat as they are now (edited, not deleted), oldest first."""
+        return [
+            message
+            for (chat, _), message in sorted(self._messages.items())
+            if chat == chat_id and message.get("from") == self._bot_user
+        ]
 
     # -- BaseSession -----------------------------------------------------------------------------
 
@@ -140,8 +168,9 @@ class LocalSession(BaseSession):
         timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
     ) -> TelegramType:
         name = method.__api_method__
-        params = self._params(bot, method)
-        call = ApiCall(name, params)
+        files: dict[str, InputFile] = {}
+        params = self._params(bot, method, files)
+        call = ApiCall(name, params, files={key: _file_bytes(f) for key, f in files.items()})
         self.calls.append(call)
         if self._bot_user is None:
             self._bot_user = _bot_user(bot.id, self.bot_username)
@@ -149,7 +178,7 @@ class LocalSession(BaseSession):
         try:
             if handler is None:
                 raise _Refused(f"Not Found: {name} is not emulated by bot.local_api", 404)
-            content = {"ok": True, "result": handler(params)}
+            content = {"ok": True, "result": handler(params, call.files)}
             status = 200
         except _Refused as refusal:
             status = refusal.status
@@ -178,9 +207,11 @@ class LocalSession(BaseSession):
         raise NotImplementedError("files are not emulated")
         yield b""  # pragma: no cover - makes this an async generator
 
-    def _params(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any]:
-        """The request's fields as JSON-like values, defaults (parse_mode) resolved."""
-        files: dict[str, Any] = {}
+    def _params(
+        self, bot: Bot, method: TelegramMethod[Any], files: dict[str, InputFile]
+    ) -> dict[str, Any]:
+        """The request's fields as JSON-like values, defaults (parse_mode) resolved; uploads
+        become ``attach://<name>`` and land in ``files``."""
         params = {}
         for key, value in method.model_dump(warnings=False).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
@@ -190,11 +221,11 @@ class LocalSession(BaseSession):
 
     # -- the Bot API methods -------------------------------------------------------------------
 
-    def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _get_me(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         assert self._bot_user is not None
         return self._bot_user
 
-    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _send_message(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         text, parse_mode = params.get("text"), params.get("parse_mode")
         _refuse_if(telegram_rules.check_text(text, parse_mode))
         _refuse_if(telegram_rules.check_reply_markup(params.get("reply_markup")))
@@ -202,14 +233,19 @@ class LocalSession(BaseSession):
         message["text"] = _plain(text, parse_mode)
         return self._store(message, (text or "", parse_mode))
 
-    def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _send_photo(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         caption, parse_mode = params.get("caption"), params.get("parse_mode")
         _refuse_if(telegram_rules.check_caption(caption, parse_mode))
         _refuse_if(telegram_rules.check_reply_markup(params.get("reply_markup")))
-        if not isinstance(params.get("photo"), str):
-            raise _Refused("Bad Request: only photos given by file_id are emulated")
+        photo = params.get("photo")
+        if not isinstance(photo, str):
+            raise _Refused('Bad Request: parameter "photo" is required')
+        if photo.startswith("attach://"):
+            _refuse_if(_check_image(files.get(photo.removeprefix("attach://"))))
+            file_id = f"local-photo-{uuid.uuid4().hex}"
+        else:
+            file_id = photo
         message = self._new_message(params)
-        file_id = params["photo"]
         message["photo"] = [
             {"file_id": file_id, "file_unique_id": file_id[:16], "width": 640, "height": 480}
         ]
@@ -217,7 +253,7 @@ class LocalSession(BaseSession):
             message["caption"] = _plain(caption, parse_mode)
         return self._store(message, (caption or "", parse_mode))
 
-    def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _edit_message_text(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         key, message = self._message_to_edit(params)
         text, parse_mode = params.get("text"), params.get("parse_mode")
         _refuse_if(telegram_rules.check_text(text, parse_mode))
@@ -231,7 +267,9 @@ class LocalSession(BaseSession):
         edited = {**message, "text": _plain(text, parse_mode), "edit_date": _now()}
         return self._store(_with_markup(edited, markup), source)
 
-    def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _edit_message_reply_markup(
+        self, params: dict[str, Any], files: dict[str, bytes]
+    ) -> dict[str, Any]:
         key, message = self._message_to_edit(params)
         markup = params.get("reply_markup")
         _refuse_if(telegram_rules.check_reply_markup(markup))
@@ -240,14 +278,14 @@ class LocalSession(BaseSession):
         edited = _with_markup({**message, "edit_date": _now()}, markup)
         return self._store(edited, self._sources[key])
 
-    def _delete_message(self, params: dict[str, Any]) -> bool:
+    def _delete_message(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
         key = (params["chat_id"], params["message_id"])
         if self._messages.pop(key, None) is None:
             raise _Refused(MESSAGE_TO_DELETE_NOT_FOUND)
         self._sources.pop(key, None)
         return True
 
-    def _answer_callback_query(self, params: dict[str, Any]) -> bool:
+    def _answer_callback_query(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
         query_id = params["callback_query_id"]
         if query_id not in self._open_queries:
             raise _Refused(QUERY_TOO_OLD)
@@ -255,24 +293,51 @@ class LocalSession(BaseSession):
         self._open_queries.discard(query_id)
         return True
 
-    def _set_my_commands(self, params: dict[str, Any]) -> bool:
+    def _set_my_commands(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
         commands = params.get("commands") or []
         for command in commands:
             if not _COMMAND_RE.match(command.get("command", "")):
                 raise _Refused(BOT_COMMAND_INVALID)
             if not 1 <= len(command.get("description", "").strip()) <= 256:
                 raise _Refused(BOT_COMMAND_DESCRIPTION_INVALID)
-        self.commands[params.get("language_code")] = commands
+        self.commands[self._commands_key(params)] = commands
         return True
 
-    def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, str]]:
-        return self.commands.get(params.get("language_code"), [])
+    def _get_my_commands(
+        self, params: dict[str, Any], files: dict[str, bytes]
+    ) -> list[dict[str, str]]:
+        return self.commands.get(self._commands_key(params), [])
 
-    def _delete_my_commands(self, params: dict[str, Any]) -> bool:
-        self.commands.pop(params.get("language_code"), None)
+    def _delete_my_commands(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        self.commands.pop(self._commands_key(params), None)
         return True
 
-    def _send_chat_action(self, params: dict[str, Any]) -> bool:
+    def _commands_key(self, params: dict[str, Any]) -> tuple[str, str | None]:
+        """A menu's scope and language; a chat's menu needs a chat the bot knows."""
+        scope = params.get("scope") or {"type": "default"}
+        if scope["type"] in {"chat", "chat_administrators", "chat_member"}:
+            self._chat(scope.get("chat_id"))
+        parts = [scope["type"], *(str(scope[k]) for k in ("chat_id", "user_id") if k in scope)]
+        return ":".join(parts), params.get("language_code")
+
+    def _answer_inline_query(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        query_id = params["inline_query_id"]
+        if query_id not in self._open_queries:
+            raise _Refused(QUERY_TOO_OLD)
+        results = params.get("results") or []
+        if len(results) > MAX_INLINE_RESULTS:
+            raise _Refused(RESULTS_TOO_MUCH)
+        ids = [result.get("id") for result in results]
+        if any(not isinstance(i, str) or not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise _Refused(RESULT_ID_INVALID)
+        if len(set(ids)) != len(ids):
+            raise _Refused(RESULT_ID_DUPLICATE)
+        for result in results:
+            _refuse_if(_check_inline_result(result))
+        self._open_queries.discard(query_id)
+        return True
+
+    def _send_chat_action(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
         self._chat(params["chat_id"])
         return True
 
@@ -324,6 +389,35 @@ def _refuse_if(description: str | None) -> None:
         raise _Refused(description)
 
 
+def _check_inline_result(result: dict[str, Any]) -> str | None:
+    if result.get("type") == "article" and not str(result.get("title", "")).strip():
+        return 'Bad Request: field "title" must be non-empty'
+    content = result.get("input_message_content")
+    if isinstance(content, dict) and "message_text" in content:
+        if not content["message_text"].strip():
+            return MESSAGE_EMPTY
+        error = telegram_rules.check_text(content["message_text"], content.get("parse_mode"))
+        if error:
+            return error
+    return telegram_rules.check_reply_markup(result.get("reply_markup"))
+
+
+def _check_image(data: bytes | None) -> str | None:
+    if not data:
+        return 'Bad Request: parameter "photo" is required'
+    if len(data) > MAX_PHOTO_BYTES or not data.startswith(_IMAGE_SIGNATURES):
+        return IMAGE_PROCESS_FAILED
+    return None
+
+
+def _file_bytes(file: InputFile) -> bytes:
+    if isinstance(file, BufferedInputFile):
+        return file.data
+    if isinstance(file, FSInputFile):
+        return Path(file.path).read_bytes()
+    return b""
+
+
 def _plain(text: str | None, parse_mode: str | None) -> str:
     """What the user sees: Telegram delivers the text with the markup parsed out."""
     if not text:
@@ -351,7 +445,7 @@ def _bot_user(bot_id: int, username: str) -> dict[str, Any]:
         "username": username,
         "can_join_groups": True,
         "can_read_all_group_messages": False,
-        "supports_inline_queries": False,
+        "supports_inline_queries": True,
     }
 
 
@@ -392,6 +486,17 @@ class Exchange:
             for c in self._ok()
             if c.method == "answerCallbackQuery" and c.params.get("text")
         ]
+
+    @property
+    def inline_results(self) -> list[dict[str, Any]]:
+        """The results of the answered inline query (answerInlineQuery), as Telegram got them."""
+        answers = [c for c in self._ok() if c.method == "answerInlineQuery"]
+        return list(answers[-1].params.get("results", [])) if answers else []
+
+    @property
+    def photos(self) -> list[ApiCall]:
+        """sendPhoto requests Telegram accepted (``call.files`` holds the uploaded bytes)."""
+        return [c for c in self._ok() if c.method == "sendPhoto"]
 
     @property
     def refused(self) -> list[ApiCall]:
@@ -442,7 +547,6 @@ class LocalChat:
         self.user = user or User(id=1001, is_bot=False, first_name="Анна", language_code="ru")
         self.chat = chat or Chat(id=self.user.id, type="private", first_name=self.user.first_name)
         self.session.add_chat(self.chat)
-        self._update_ids = itertools.count(1)
 
     async def send(self, text: str, *, reply_to: Message | None = None) -> Exchange:
         """Send a text message, with the entities a Telegram app would mark in it."""
@@ -496,6 +600,27 @@ class LocalChat:
         exchange.callback_answered = not self.session.is_open(query_id)
         return exchange
 
+    async def inline(self, query: str, *, chat_type: str | None = "sender") -> Exchange:
+        """Type ``@bot <query>`` in a chat's message field (an inline query)."""
+        query_id = uuid.uuid4().hex
+        self.session.open_callback_query(query_id)
+        inline_query: dict[str, Any] = {
+            "id": query_id,
+            "from": self.user.model_dump(exclude_none=True),
+            "query": query,
+            "offset": "",
+        }
+        if chat_type is not None:
+            inline_query["chat_type"] = chat_type
+        return await self._feed({"inline_query": inline_query})
+
+    def received(self) -> list[Message]:
+        """Everything the bot has written in this chat, as the person sees it now."""
+        return [
+            Message.model_validate(message, context={"bot": self.bot})
+            for message in self.session.bot_messages(self.chat.id)
+        ]
+
     def _current(self, message: Message) -> Message:
         stored = self.session.message(message.chat.id, message.message_id)
         if stored is None:
@@ -505,7 +630,7 @@ class LocalChat:
     async def _feed(self, payload: dict[str, Any]) -> Exchange:
         first_call = len(self.session.calls)
         update = Update.model_validate(
-            {"update_id": next(self._update_ids), **payload}, context={"bot": self.bot}
+            {"update_id": self.session.next_update_id(), **payload}, context={"bot": self.bot}
         )
         result = await self.dispatcher.feed_update(self.bot, update)
         return Exchange(self.session.calls[first_call:], handled=result is not UNHANDLED)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+import traceback
 from collections.abc import Iterable
+from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -71,16 +74,39 @@ class OneLineFormatter(logging.Formatter):
 def configure_logging(
     level: str, secrets: Iterable[str] = (), stream: TextIO | None = None
 ) -> logging.Handler:
-    """Send every logger's records at ``level`` and above to ``stream`` (stderr), redacted."""
+    """Send every logger's records at ``level`` and above to ``stream`` (stderr), redacted.
+
+    Warnings and exceptions nobody caught are printed by Python itself, not through logging; they
+    are routed through the same redaction (a network error's text can quote the request URL, and
+    with it the token).
+    """
+    redactor = RedactSecrets(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(OneLineFormatter(FORMAT))
-    handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(redactor)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.captureWarnings(True)
+    _redact_uncaught_exceptions(redactor)
     return handler
+
+
+def _redact_uncaught_exceptions(redactor: RedactSecrets) -> None:
+    def print_redacted(
+        kind: type[BaseException], error: BaseException, trace: TracebackType | None
+    ) -> None:
+        text = "".join(traceback.format_exception(kind, error, trace))
+        sys.stderr.write(redactor.redact(text))
+
+    def print_redacted_in_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            print_redacted(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = print_redacted
+    threading.excepthook = print_redacted_in_thread
 
 
 def secrets_of(settings: Settings) -> list[str]:

@@ -126,6 +126,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         "CREATE INDEX human_questions_status ON human_questions (status, created_at)",
     ),
+    (  # 2 -> 3: which Telegram updates were handled, so that a redelivered one is not redone
+        # SQLite cannot ADD COLUMN ... UNIQUE; the unique index does the same (NULLs may repeat).
+        "ALTER TABLE questions ADD COLUMN update_id INTEGER",
+        "CREATE UNIQUE INDEX questions_update_id ON questions (update_id)",
+        """
+        CREATE TABLE handled_updates (
+            update_id INTEGER PRIMARY KEY,  -- Telegram's update_id
+            handled_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX handled_updates_handled_at ON handled_updates (handled_at)",
+    ),
 )
 
 MAX_STORED_TEXT = 4096  # Telegram's message limit; longer console input is cut, not refused
@@ -173,6 +185,69 @@ class QuestionRow:
     resolved_entry_id: str | None = None  # the entry it became a phrasing of, or the new entry
     resolved_by: int | None = None
     resolved_at: datetime | None = None
+    update_id: int | None = None  # the Telegram update the question came in, when known
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """A user's message to count, as queued for writing (see Database.write_batch)."""
+
+    user_id: int
+    username: str | None
+    first_name: str | None
+    language_code: str | None
+    seen_at: datetime  # when the message came, not when the row is written
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    """A question and what the bot did with it, as queued for writing."""
+
+    user_id: int | None
+    chat_id: int
+    text: str
+    outcome: Outcome
+    entry_id: str | None  # the answered entry, for outcome 'answer'
+    score: float
+    suggestions: str  # JSON list of {"id": ..., "score": ...}
+    small_talk: SmallTalk | None
+    created_at: datetime
+    update_id: int | None = None  # the Telegram update it came in
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        user_id: int | None,
+        chat_id: int,
+        text: str,
+        result: MatchResult,
+        created_at: datetime,
+        update_id: int | None = None,
+    ) -> QuestionRecord:
+        best = result.best if result.outcome is Outcome.ANSWER else None
+        suggestions = [
+            {"id": candidate.entry.id, "score": round(candidate.score, 4)}
+            for candidate in result.suggestions
+        ]
+        return cls(
+            user_id=user_id,
+            chat_id=chat_id,
+            text=text[:MAX_STORED_TEXT],
+            outcome=result.outcome,
+            entry_id=best.entry.id if best else None,
+            score=best.score if best else result.score,
+            suggestions=json.dumps(suggestions, ensure_ascii=False),
+            small_talk=result.small_talk,
+            created_at=created_at,
+            update_id=update_id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HandledUpdate:
+    update_id: int
+    handled_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,10 +475,12 @@ class Database:
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                await self._connection.execute("COMMIT")
             except BaseException:
-                await self._connection.execute("ROLLBACK")
+                # A full disk or an I/O error may have rolled the transaction back already.
+                if self._connection.in_transaction:
+                    await self._connection.execute("ROLLBACK")
                 raise
-            await self._connection.execute("COMMIT")
 
     # -- users and the question log
 
@@ -415,59 +492,151 @@ class Database:
         language_code: str | None,
     ) -> None:
         """Record that the user sent a message: create or refresh the row and count it."""
-        now = self._now()
-        async with self._transaction():
-            await self._connection.execute(
-                """
-                INSERT INTO users
-                    (id, username, first_name, language_code, first_seen, last_seen, message_count)
-                VALUES (?, ?, ?, ?, ?, ?, 1)
-                ON CONFLICT (id) DO UPDATE SET
-                    username = excluded.username,
-                    first_name = excluded.first_name,
-                    language_code = excluded.language_code,
-                    last_seen = excluded.last_seen,
-                    message_count = message_count + 1
-                """,
-                (user_id, username, first_name, language_code, now, now),
-            )
+        record = UserRecord(user_id, username, first_name, language_code, seen_at=self.now())
+        await self.write_batch(users=[record])
 
     async def log_question(
-        self, *, user_id: int | None, chat_id: int, text: str, result: MatchResult
+        self,
+        *,
+        user_id: int | None,
+        chat_id: int,
+        text: str,
+        result: MatchResult,
+        update_id: int | None = None,
     ) -> int:
-        """Store a question and what the bot did with it; returns the new row's id."""
-        now = self._now()
-        best = result.best if result.outcome is Outcome.ANSWER else None
-        suggestions = [
-            {"id": candidate.entry.id, "score": round(candidate.score, 4)}
-            for candidate in result.suggestions
-        ]
+        """Store a question and what the bot did with it; returns the row's id.
+
+        With ``update_id`` the update also counts as handled, and logging the same update again
+        stores nothing new and returns the row stored the first time.
+        """
+        record = QuestionRecord.of(
+            user_id=user_id,
+            chat_id=chat_id,
+            text=text,
+            result=result,
+            created_at=self.now(),
+            update_id=update_id,
+        )
         async with self._transaction():
-            if user_id is not None:  # a question may arrive before remember_user, or without it
-                await self._ensure_user(user_id, now)
+            return await self._insert_question(record)
+
+    async def write_batch(
+        self,
+        *,
+        users: Sequence[UserRecord] = (),
+        questions: Sequence[QuestionRecord] = (),
+        handled: Sequence[HandledUpdate] = (),
+    ) -> None:
+        """Write users, then questions, then handled updates, all in one transaction.
+
+        The write-behind journal (bot/journal.py) commits its queue this way: one commit for
+        many rows. Raises sqlite3.Error with nothing written if any of them cannot be written.
+        """
+        async with self._transaction():
+            for user in users:
+                await self._upsert_user(user)
+            for question in questions:
+                await self._insert_question(question)
+            for update in handled:
+                await self._mark_handled(update.update_id, _iso(update.handled_at))
+
+    async def handled_among(self, update_ids: Iterable[int]) -> set[int]:
+        """Those of ``update_ids`` that a previous run already handled (see mark_handled)."""
+        wanted = list(update_ids)
+        if not wanted:
+            return set()
+        marks = ", ".join("?" for _ in wanted)
+        rows = await self._fetch_all(
+            f"SELECT update_id FROM handled_updates WHERE update_id IN ({marks})", wanted
+        )
+        return {int(row[0]) for row in rows}
+
+    async def mark_handled(self, update_id: int) -> None:
+        """Remember that a Telegram update was handled, so that a redelivery is skipped."""
+        async with self._transaction():
+            await self._mark_handled(update_id, self._now())
+
+    async def forget_handled_updates(self, before: datetime) -> int:
+        """Drop handled-update marks older than ``before``; returns how many went.
+
+        Telegram keeps an unconfirmed update for 24 hours, so older marks guard nothing.
+        """
+        async with self._transaction():
             cursor = await self._connection.execute(
-                """
-                INSERT INTO questions
-                    (user_id, chat_id, text, outcome, entry_id, score, suggestions, small_talk,
-                     created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                (
-                    user_id,
-                    chat_id,
-                    text[:MAX_STORED_TEXT],
-                    result.outcome.value,
-                    best.entry.id if best else None,
-                    best.score if best else result.score,
-                    json.dumps(suggestions, ensure_ascii=False),
-                    result.small_talk.value if result.small_talk else None,
-                    now,
-                ),
+                "DELETE FROM handled_updates WHERE handled_at < ?", (_iso(before),)
             )
-            row_id = cursor.lastrowid
+            removed = cursor.rowcount
             await cursor.close()
-        assert row_id is not None  # an INSERT always sets it
+        return removed
+
+    async def _upsert_user(self, user: UserRecord) -> None:
+        await self._connection.execute(
+            """
+            INSERT INTO users
+                (id, username, first_name, language_code, first_seen, last_seen, message_count)
+            VALUES (?, ?, ?, ?, ?, ?, 1)
+            ON CONFLICT (id) DO UPDATE SET
+                username = excluded.username,
+                first_name = excluded.first_name,
+                language_code = excluded.language_code,
+                last_seen = MAX(last_seen, excluded.last_seen),
+                message_count = message_count + 1
+            """,
+            (
+                user.user_id,
+                user.username,
+                user.first_name,
+                user.language_code,
+                _iso(user.seen_at),
+                _iso(user.seen_at),
+            ),
+        )
+
+    async def _insert_question(self, record: QuestionRecord) -> int:
+        """Insert the question (inside a transaction); an update's second row is not stored."""
+        created_at = _iso(record.created_at)
+        if record.user_id is not None:  # a question may arrive before remember_user, or without it
+            await self._ensure_user(record.user_id, created_at)
+        cursor = await self._connection.execute(
+            """
+            INSERT INTO questions
+                (user_id, chat_id, text, outcome, entry_id, score, suggestions, small_talk,
+                 created_at, update_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (update_id) DO NOTHING
+            """,
+            (
+                record.user_id,
+                record.chat_id,
+                record.text[:MAX_STORED_TEXT],
+                record.outcome.value,
+                record.entry_id,
+                record.score,
+                record.suggestions,
+                record.small_talk.value if record.small_talk else None,
+                created_at,
+                record.update_id,
+            ),
+        )
+        row_id = cursor.lastrowid if cursor.rowcount else None
+        await cursor.close()
+        if record.update_id is None:
+            assert row_id is not None  # an INSERT without a conflict always sets it
+            return row_id
+        await self._mark_handled(record.update_id, created_at)
+        if row_id is None:  # the update was logged before: its first row stands
+            row = await self._fetch_one(
+                "SELECT id FROM questions WHERE update_id = ?", (record.update_id,)
+            )
+            assert row is not None
+            row_id = int(row[0])
         return row_id
+
+    async def _mark_handled(self, update_id: int, at: str) -> None:
+        await self._connection.execute(
+            "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
+            (update_id, at),
+        )
 
     async def get_user(self, user_id: int) -> UserRow | None:
         row = await self._fetch_one(
@@ -885,7 +1054,7 @@ def _prepare_location(path: Path) -> None:
 
 _QUESTION_COLUMNS = """
     id, user_id, chat_id, text, outcome, entry_id, score, suggestions, small_talk, created_at,
-    resolution, resolved_entry_id, resolved_by, resolved_at
+    resolution, resolved_entry_id, resolved_by, resolved_at, update_id
 """
 _PHRASING_COLUMNS = "id, entry_id, text, question_id, added_by, created_at"
 _ENTRY_COLUMNS = "id, section_id, question, answer, question_id, added_by, created_at"
@@ -916,6 +1085,7 @@ def _question_row(row: Sequence[Any]) -> QuestionRow:
         resolved_entry_id=row[11],
         resolved_by=row[12],
         resolved_at=_time(row[13]),
+        update_id=row[14],
     )
 
 

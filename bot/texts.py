@@ -3,13 +3,94 @@
 Russian is the default; users whose Telegram language is English get the English set. Texts are
 HTML (the bot's parse mode): placeholders are filled with already-escaped values by the handlers
 (see ``bot.formatting``), so nothing a user or an editor writes is ever read as markup.
+
+``Texts`` holds what every user sees; ``OwnerTexts`` (``texts.owner``) what only the owners
+(ADMIN_IDS) see: /stats, /unanswered, /questions, /reload and the chart's labels.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.callbacks import Vote
+from bot.chart import ChartLabels
 from bot.engine.types import SmallTalk
+from bot.knowledge.additions import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerTexts:
+    # /stats. ``{messages}``, ``{users}``, counts and percentages are numbers.
+    stats_title: str
+    stats_period: str  # "{period}: {messages} messages, {users} users"
+    stats_day: str
+    stats_week: str
+    stats_all_time: str
+    stats_outcomes: str  # header of the shares, with {questions} and {small_talk}
+    stats_answered: str  # "{percent} ({count})"
+    stats_suggested: str
+    stats_not_found: str
+    stats_top: str
+    stats_top_line: str  # "{number}. {question} — {count}"
+    stats_votes: str
+    stats_votes_line: str  # "{question} — 👍 {up} / 👎 {down}"
+    stats_nothing_yet: str
+    stats_chart_caption: str
+    chart: ChartLabels
+
+    # /unanswered: one question per page.
+    unanswered_empty: str
+    unanswered_header: str  # "{number} of {total}"
+    unanswered_outcome_none: str
+    unanswered_outcome_suggest: str
+    unanswered_question: str  # "{header}\n{outcome} · {when}\n\n«{text}»"
+    add_as_phrasing: str  # button, {question}
+    choose_entry: str  # button
+    new_entry: str  # button
+    ignore: str  # button
+    previous: str
+    next: str
+    back: str
+    cancel: str
+    choose_section_for_phrasing: str  # {text}
+    choose_entry_in_section: str  # {text}, {section}
+    phrasing_added: str  # {text}, {question}
+    phrasing_added_notice: str
+    ignored: str  # {text}
+    ignored_notice: str
+    question_gone: str  # the logged question no longer exists
+    new_entry_choose_section: str  # {text}
+    new_entry_type_answer: str  # {text}, {section}
+    new_entry_confirm: str  # after the preview of the answer: {section}
+    create: str  # button
+    entry_created: str  # {question}, {entry_id}, {section}
+    entry_created_notice: str
+    dialog_cancelled: str
+    dialog_expired: str
+    problems: dict[Problem, str]
+
+    # /questions: questions users sent to a person.
+    questions_empty: str
+    questions_header: str  # {open}
+    questions_line: str  # "{number}. {who}, {when}:\n«{text}»"
+    reply_button: str  # in the list: "✍️ Ответить на {number}: {text}"
+    reply: str  # under a notification
+    new_human_question: str  # notification: {who}, {text}
+    reply_prompt: str  # {who}, {text}
+    reply_sent: str
+    reply_not_delivered: str
+    already_answered: str
+
+    # /reload
+    reloaded: str  # {sections}, {entries}, {added}
+    reload_failed: str  # {error}
+    reload_unavailable: str
+
+    # Command menu, for owners only.
+    command_stats: str
+    command_unanswered: str
+    command_questions: str
+    command_reload: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,16 +112,39 @@ class Texts:
     unknown_command: str
     stale_button: str
     something_went_wrong: str
+    slow_down: str  # flood protection; also a button-tap notice, so at most 200 characters
+
+    # Votes and "ask a person".
+    vote_thanks: str  # callback notice after 👍
+    vote_sorry: str  # callback notice after 👎
+    vote_already: str  # the same vote tapped again
+    not_helpful: str  # the message with other questions after a 👎
+    ask_prompt: str  # "write your question"
+    ask_sent: str  # to the user: the question went to the owners
+    ask_sent_notice: str
+    ask_cancelled: str
+    human_reply: str  # the owner's reply delivered to the user: {question}, {reply}
+
+    # Inline mode.
+    inline_open_in_bot: str
 
     # Buttons.
     all_topics: str
     back_to_questions: str
     more_on_topic: str
+    vote_up: str
+    vote_down: str
+    voted: str  # the chosen vote's label: "{vote} ✓"
+    share: str
+    ask_human: str
+    cancel: str
 
     # Command menu (setMyCommands).
     command_start: str
     command_faq: str
     command_help: str
+
+    owner: OwnerTexts
 
     def small_talk(self, kind: SmallTalk) -> str:
         return {
@@ -49,6 +153,117 @@ class Texts:
             SmallTalk.GOODBYE: self.goodbye,
         }[kind]
 
+    def vote_label(self, vote: Vote, *, chosen: bool) -> str:
+        label = self.vote_up if vote is Vote.UP else self.vote_down
+        return self.voted.format(vote=label) if chosen else label
+
+
+RUSSIAN_OWNER = OwnerTexts(
+    stats_title="📊 <b>Статистика</b>",
+    stats_period="{period}: {messages} сообщ., {users} польз.",
+    stats_day="За сутки",
+    stats_week="За неделю",
+    stats_all_time="За всё время",
+    stats_outcomes=(
+        "<b>Вопросы за всё время: {questions}</b> (ещё {small_talk} — приветствия и т. п.)"
+    ),
+    stats_answered="✅ отвечено: {percent} ({count})",
+    stats_suggested="🤔 предложены варианты: {percent} ({count})",
+    stats_not_found="❌ не найдено: {percent} ({count})",
+    stats_top="<b>Чаще всего спрашивают:</b>",
+    stats_top_line="{number}. {question} — {count}",
+    stats_votes="<b>Оценки ответов:</b>",
+    stats_votes_line="{question} — 👍 {up} / 👎 {down}",
+    stats_nothing_yet="пока нет данных",
+    stats_chart_caption="📊 Статистика в картинке",
+    chart=ChartLabels(
+        title="Статистика FAQ-бота",
+        period_line="{messages} сообщ., {users} польз.",
+        day="За сутки",
+        week="За неделю",
+        all_time="За всё время",
+        outcomes="Что бот сделал с {questions} вопросами (без {small_talk} приветствий и т. п.)",
+        answered="отвечено",
+        suggested="предложены варианты",
+        not_found="не найдено",
+        top_entries="Чаще всего спрашивают (сколько раз отвечено)",
+        votes="Оценки ответов",
+        helpful="полезно",
+        not_helpful="не помогло",
+        no_data="пока нет данных",
+    ),
+    unanswered_empty="🎉 Вопросов без ответа нет.",
+    unanswered_header="<b>Без ответа: {number} из {total}</b>",
+    unanswered_outcome_none="❌ не найдено",
+    unanswered_outcome_suggest="🤔 предложены варианты",
+    unanswered_question="{header}\n{outcome} · {when}\n\n«{text}»",
+    add_as_phrasing="➕ Это вопрос «{question}»",
+    choose_entry="📂 Это другой вопрос…",
+    new_entry="🆕 Новый вопрос с ответом",
+    ignore="🙈 Пропустить",
+    previous="◀️ Назад",
+    next="Дальше ▶️",
+    back="⬅️ Назад",
+    cancel="✖️ Отмена",
+    choose_section_for_phrasing=(
+        "«{text}»\n\nВ какой теме вопрос, который имел в виду пользователь?"
+    ),
+    choose_entry_in_section="«{text}»\n\n<b>{section}</b>\nКакой это вопрос?",
+    phrasing_added=(
+        "✅ «{text}» теперь понимается как вопрос «{question}». "
+        "Бот уже отвечает так всем пользователям."
+    ),
+    phrasing_added_notice="Добавлено ✅",
+    ignored="🙈 «{text}» пропущен.",
+    ignored_notice="Пропущено",
+    question_gone="Этого вопроса больше нет в журнале.",
+    new_entry_choose_section="🆕 Новый вопрос: «{text}»\n\nВ какую тему его добавить?",
+    new_entry_type_answer=(
+        "🆕 Новый вопрос: «{text}»\nТема: <b>{section}</b>\n\nНапишите ответ одним сообщением."
+    ),
+    new_entry_confirm="☝️ Так пользователи увидят ответ. Создать этот вопрос в теме «{section}»?",
+    create="✅ Создать",
+    entry_created=(
+        "✅ Создан вопрос «{question}» (id <code>{entry_id}</code>) в теме «{section}». "
+        "Бот уже отвечает на него."
+    ),
+    entry_created_notice="Создано ✅",
+    dialog_cancelled="Отменено.",
+    dialog_expired="Этот диалог устарел — начните заново: /unanswered или /questions.",
+    problems={
+        Problem.EMPTY: "Текст пустой — напишите, пожалуйста, текст.",
+        Problem.TOO_LONG: (
+            "Слишком длинно: вопрос — до {question_limit} символов, ответ — до {answer_limit}."
+        ),
+        Problem.UNKNOWN_SECTION: "Такой темы больше нет в базе знаний.",
+        Problem.DUPLICATE_QUESTION: "Такой вопрос уже есть в базе знаний.",
+    },
+    questions_empty="🙋 Открытых вопросов к человеку нет.",
+    questions_header="🙋 <b>Вопросы к человеку: {open}</b>",
+    questions_line="{number}. {who}, {when}:\n«{text}»",
+    reply_button="✍️ Ответить на {number}: {text}",
+    reply="✍️ Ответить",
+    new_human_question="🙋 <b>Новый вопрос к человеку</b> от {who}:\n\n«{text}»",
+    reply_prompt="✍️ Вопрос от {who}:\n«{text}»\n\nНапишите ответ одним сообщением — я перешлю его.",
+    reply_sent="✅ Ответ отправлен.",
+    reply_not_delivered=(
+        "⚠️ Ответ сохранён, но доставить его не удалось (пользователь мог заблокировать бота)."
+    ),
+    already_answered="На этот вопрос уже ответили.",
+    reloaded=(
+        "🔄 База знаний перечитана: тем — {sections}, вопросов — {entries} "
+        "(из них добавлено в чате: {added})."
+    ),
+    reload_failed=(
+        "⚠️ Не удалось перечитать базу знаний: <code>{error}</code>\n"
+        "Бот продолжает отвечать по прежней версии."
+    ),
+    reload_unavailable="База знаний загружена не из файла — перечитывать нечего.",
+    command_stats="Статистика",
+    command_unanswered="Вопросы без ответа",
+    command_questions="Вопросы к человеку",
+    command_reload="Перечитать базу знаний",
+)
 
 RUSSIAN = Texts(
     language="ru",
@@ -83,12 +298,123 @@ RUSSIAN = Texts(
     unknown_command="Такой команды я не знаю. Доступные команды: /faq, /help.",
     stale_button="Эта кнопка устарела, откройте /faq",
     something_went_wrong="Что-то пошло не так. Попробуйте ещё раз чуть позже или откройте /faq.",
+    slow_down="Слишком много сообщений подряд 🙂 Подождите несколько секунд и повторите вопрос.",
+    vote_thanks="Спасибо за оценку! 👍",
+    vote_sorry="Спасибо, учтём 👎",
+    vote_already="Ваша оценка уже учтена",
+    not_helpful=(
+        "Жаль, что ответ не помог 🙁 Возможно, вам нужен один из этих вопросов — "
+        "или спросите человека:"
+    ),
+    ask_prompt="✍️ Напишите ваш вопрос одним сообщением — я передам его человеку.",
+    ask_sent="🙋 Ваш вопрос передан человеку. Ответ придёт сюда, в этот чат.",
+    ask_sent_notice="Вопрос передан ✅",
+    ask_cancelled="Хорошо, не буду передавать.",
+    human_reply="💬 <b>Ответ на ваш вопрос</b> «{question}»:\n\n{reply}",
+    inline_open_in_bot="Открыть в боте",
     all_topics="🏠 Все темы",
     back_to_questions="⬅️ К вопросам темы",
     more_on_topic="📂 Другие вопросы этой темы",
+    vote_up="👍",
+    vote_down="👎",
+    voted="{vote} ✓",
+    share="↗️ Поделиться",
+    ask_human="🙋 Спросить человека",
+    cancel="✖️ Отмена",
     command_start="Начать и показать темы",
     command_faq="Все темы и вопросы",
     command_help="Как задать вопрос",
+    owner=RUSSIAN_OWNER,
+)
+
+ENGLISH_OWNER = OwnerTexts(
+    stats_title="📊 <b>Statistics</b>",
+    stats_period="{period}: {messages} messages, {users} users",
+    stats_day="Last 24 hours",
+    stats_week="Last 7 days",
+    stats_all_time="All time",
+    stats_outcomes="<b>Questions, all time: {questions}</b> ({small_talk} more were small talk)",
+    stats_answered="✅ answered: {percent} ({count})",
+    stats_suggested="🤔 suggested: {percent} ({count})",
+    stats_not_found="❌ not found: {percent} ({count})",
+    stats_top="<b>Most asked:</b>",
+    stats_top_line="{number}. {question} — {count}",
+    stats_votes="<b>Votes on answers:</b>",
+    stats_votes_line="{question} — 👍 {up} / 👎 {down}",
+    stats_nothing_yet="no data yet",
+    stats_chart_caption="📊 Statistics as a picture",
+    chart=ChartLabels(),
+    unanswered_empty="🎉 No unanswered questions.",
+    unanswered_header="<b>Unanswered: {number} of {total}</b>",
+    unanswered_outcome_none="❌ not found",
+    unanswered_outcome_suggest="🤔 suggested",
+    unanswered_question="{header}\n{outcome} · {when}\n\n«{text}»",
+    add_as_phrasing="➕ It means «{question}»",
+    choose_entry="📂 It means another question…",
+    new_entry="🆕 New question and answer",
+    ignore="🙈 Skip",
+    previous="◀️ Back",
+    next="Next ▶️",
+    back="⬅️ Back",
+    cancel="✖️ Cancel",
+    choose_section_for_phrasing="«{text}»\n\nWhich topic is the question the user meant in?",
+    choose_entry_in_section="«{text}»\n\n<b>{section}</b>\nWhich question is it?",
+    phrasing_added=(
+        "✅ «{text}» is now understood as «{question}». The bot already answers it so for everyone."
+    ),
+    phrasing_added_notice="Added ✅",
+    ignored="🙈 «{text}» skipped.",
+    ignored_notice="Skipped",
+    question_gone="This question is no longer in the log.",
+    new_entry_choose_section="🆕 New question: «{text}»\n\nWhich topic should it go to?",
+    new_entry_type_answer=(
+        "🆕 New question: «{text}»\nTopic: <b>{section}</b>\n\nType the answer in one message."
+    ),
+    new_entry_confirm="☝️ This is how users will see the answer. Create it in «{section}»?",
+    create="✅ Create",
+    entry_created=(
+        "✅ Created «{question}» (id <code>{entry_id}</code>) in «{section}». "
+        "The bot already answers it."
+    ),
+    entry_created_notice="Created ✅",
+    dialog_cancelled="Cancelled.",
+    dialog_expired="This dialog is out of date — start again: /unanswered or /questions.",
+    problems={
+        Problem.EMPTY: "The text is empty — please type some text.",
+        Problem.TOO_LONG: (
+            "Too long: a question takes up to {question_limit} characters, "
+            "an answer {answer_limit}."
+        ),
+        Problem.UNKNOWN_SECTION: "That topic is no longer in the knowledge base.",
+        Problem.DUPLICATE_QUESTION: "The knowledge base already has this question.",
+    },
+    questions_empty="🙋 No open questions for a person.",
+    questions_header="🙋 <b>Questions for a person: {open}</b>",
+    questions_line="{number}. {who}, {when}:\n«{text}»",
+    reply_button="✍️ Reply to {number}: {text}",
+    reply="✍️ Reply",
+    new_human_question="🙋 <b>New question for a person</b> from {who}:\n\n«{text}»",
+    reply_prompt=(
+        "✍️ Question from {who}:\n«{text}»\n\nType the reply in one message — I'll pass it on."
+    ),
+    reply_sent="✅ Reply sent.",
+    reply_not_delivered=(
+        "⚠️ The reply is saved but could not be delivered (the user may have blocked the bot)."
+    ),
+    already_answered="This question has already been answered.",
+    reloaded=(
+        "🔄 Knowledge base reloaded: {sections} topics, {entries} questions "
+        "({added} of them added in the chat)."
+    ),
+    reload_failed=(
+        "⚠️ Could not reload the knowledge base: <code>{error}</code>\n"
+        "The bot keeps answering from the previous version."
+    ),
+    reload_unavailable="The knowledge base was not loaded from a file: nothing to reload.",
+    command_stats="Statistics",
+    command_unanswered="Unanswered questions",
+    command_questions="Questions for a person",
+    command_reload="Reload the knowledge base",
 )
 
 ENGLISH = Texts(
@@ -119,12 +445,32 @@ ENGLISH = Texts(
     unknown_command="I don't know that command. Try /faq or /help.",
     stale_button="This button is out of date, please open /faq",
     something_went_wrong="Something went wrong. Please try again a bit later, or open /faq.",
+    slow_down="That's a lot of messages at once 🙂 Please wait a few seconds and ask again.",
+    vote_thanks="Thanks for the feedback! 👍",
+    vote_sorry="Thanks, noted 👎",
+    vote_already="Your vote is already counted",
+    not_helpful=(
+        "Sorry the answer didn't help 🙁 Maybe you need one of these questions — or ask a person:"
+    ),
+    ask_prompt="✍️ Type your question in one message and I'll pass it to a person.",
+    ask_sent="🙋 Your question went to a person. The reply will come here, in this chat.",
+    ask_sent_notice="Question sent ✅",
+    ask_cancelled="OK, I won't pass anything on.",
+    human_reply="💬 <b>A reply to your question</b> «{question}»:\n\n{reply}",
+    inline_open_in_bot="Open in the bot",
     all_topics="🏠 All topics",
     back_to_questions="⬅️ Back to questions",
     more_on_topic="📂 More on this topic",
+    vote_up="👍",
+    vote_down="👎",
+    voted="{vote} ✓",
+    share="↗️ Share",
+    ask_human="🙋 Ask a person",
+    cancel="✖️ Cancel",
     command_start="Start and show the topics",
     command_faq="All topics and questions",
     command_help="How to ask a question",
+    owner=ENGLISH_OWNER,
 )
 
 INTERFACE_LANGUAGES: tuple[Texts, ...] = (RUSSIAN, ENGLISH)

@@ -13,7 +13,7 @@ from enum import Enum
 
 from aiogram import Bot
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters
 
 logger = logging.getLogger(__name__)
@@ -88,3 +88,17 @@ def _chat_id(callback: CallbackQuery) -> int:
     if callback.message is not None:
         return callback.message.chat.id
     return callback.from_user.id
+
+
+async def bot_username(bot: Bot) -> str | None:
+    """The bot's @username, for links to it (aiogram caches getMe after the first call)."""
+    try:
+        return (await bot.me()).username
+    except TelegramAPIError as error:  # a link is a nicety: the answer goes out without it
+        logger.warning("cannot learn the bot's username: %s", error)
+        return None
+
+
+def chat_id_of(callback: CallbackQuery) -> int:
+    """The chat a button was tapped in (the user's private chat if Telegram does not say)."""
+    return _chat_id(callback)

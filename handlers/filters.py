@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, Router
 from aiogram.enums import ChatType, MessageEntityType
 from aiogram.filters import Filter
-from aiogram.types import Message, MessageEntity, User
+from aiogram.types import Message, MessageEntity, TelegramObject, User
 from aiogram.utils.text_decorations import add_surrogates, remove_surrogates
+
+from bot.config import Settings
 
 
 class AddressedToBot(Filter):
@@ -61,3 +63,30 @@ def _is_command_for(text: str, me: User) -> bool:
         return False
     _, _, addressee = text.split(maxsplit=1)[0].partition("@")
     return bool(addressee) and (me.username or "").lower() == addressee.lower()
+
+
+class IsAdmin(Filter):
+    """Is the update from one of the knowledge base's owners (ADMIN_IDS)?
+
+    Owners' routers filter on this at router level: for anyone else an owner's command is
+    exactly an unknown command and an owner's button exactly a stale one.
+    """
+
+    async def __call__(self, event: TelegramObject, settings: Settings, **data: Any) -> bool:
+        user: User | None = data.get("event_from_user")
+        return user is not None and user.id in settings.admin_ids
+
+
+class InPrivateChat(Filter):
+    """Owners' commands work only in a private chat: their replies (statistics, users'
+    questions) are not for a group's eyes."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.chat.type == ChatType.PRIVATE
+
+
+def owners_only(router: Router) -> Router:
+    """Make ``router`` answer only the owners: their private-chat messages and their taps."""
+    router.message.filter(InPrivateChat(), IsAdmin())
+    router.callback_query.filter(IsAdmin())
+    return router

@@ -16,7 +16,7 @@ from bot.formatting import answer_messages, escape
 from bot.keyboards import answer_keyboard, section_keyboard, sections_keyboard
 from bot.service import FaqService
 from bot.texts import Texts
-from handlers.delivery import send_in_parts, show_in_place
+from handlers.delivery import bot_username, chat_id_of, send_in_parts, show_in_place
 
 
 async def show_topics(callback: CallbackQuery, bot: Bot, service: FaqService, texts: Texts) -> None:
@@ -53,12 +53,13 @@ async def show_entry(
         await callback.answer(texts.stale_button)
         return
     parts = answer_messages(entry)
-    markup = answer_keyboard(entry, texts, callback_data.origin)
+    markup = answer_keyboard(
+        entry, texts, callback_data.origin, bot_username=await bot_username(bot)
+    )
     if callback_data.origin is Origin.SECTION:
         await show_in_place(callback, bot, parts, markup)
     else:
-        chat_id = callback.message.chat.id if callback.message else callback.from_user.id
-        await send_in_parts(bot, chat_id, parts, markup)
+        await send_in_parts(bot, chat_id_of(callback), parts, markup)
     await callback.answer()
 
 

@@ -25,12 +25,15 @@ async def remember_user(db: Database, user: User | None) -> None:
         logger.exception("could not remember user %s", user.id)
 
 
-async def log_question(db: Database, message: Message, question: str, result: MatchResult) -> None:
-    """Remember the asker and log the question with what the bot did about it."""
+async def log_question(
+    db: Database, message: Message, question: str, result: MatchResult
+) -> int | None:
+    """Remember the asker and log the question with what the bot did about it; returns the
+    question's row id (buttons such as "ask a person" refer to it), None if it failed."""
     user = message.from_user
     await remember_user(db, user)
     try:
-        await db.log_question(
+        return await db.log_question(
             user_id=user.id if user else None,
             chat_id=message.chat.id,
             text=question,
@@ -38,3 +41,4 @@ async def log_question(db: Database, message: Message, question: str, result: Ma
         )
     except Exception:
         logger.exception("could not log a question from chat %s", message.chat.id)
+        return None

@@ -1,12 +1,16 @@
 """/start, /faq and /help: the greeting, the topics and how to ask.
 
-``/start <entry id>`` (a deep link such as ``t.me/<bot>?start=scope``) opens that entry's answer.
+``/start <entry id>`` (a deep link such as ``t.me/<bot>?start=scope``, which every answer's
+"share" button passes on) opens that entry's answer; an id the knowledge base does not have
+greets and shows the topics. A command also ends any dialog the user was in (typing a question
+for a person, an owner's reply): the user has moved on.
 """
 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.callbacks import Origin
@@ -15,19 +19,25 @@ from bot.keyboards import answer_keyboard, sections_keyboard
 from bot.service import FaqService
 from bot.storage import Database
 from bot.texts import Texts
-from handlers.delivery import reply, reply_in_parts
+from handlers.delivery import bot_username, reply, reply_in_parts
 from handlers.filters import AddressedToBot
 from handlers.records import remember_user
 
 
 async def start(
-    message: Message, command: CommandObject, service: FaqService, db: Database, texts: Texts
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    service: FaqService,
+    db: Database,
+    state: FSMContext,
+    texts: Texts,
 ) -> None:
+    await state.clear()
     entry = service.kb.entry(command.args.strip()) if command.args else None
     if entry is not None:
-        await reply_in_parts(
-            message, answer_messages(entry), answer_keyboard(entry, texts, Origin.SEARCH)
-        )
+        markup = answer_keyboard(entry, texts, Origin.SEARCH, bot_username=await bot_username(bot))
+        await reply_in_parts(message, answer_messages(entry), markup)
     else:
         name = message.from_user.first_name if message.from_user else ""
         greeting = texts.start.format(name=escape(name), title=escape(service.kb.title))
@@ -35,17 +45,24 @@ async def start(
     await remember_user(db, message.from_user)
 
 
-async def show_topics(message: Message, service: FaqService, texts: Texts) -> None:
+async def show_topics(
+    message: Message, service: FaqService, state: FSMContext, texts: Texts
+) -> None:
+    await state.clear()
     await reply(message, texts.choose_topic, sections_keyboard(service.kb))
 
 
-async def show_help(message: Message, bot: Bot, service: FaqService, texts: Texts) -> None:
+async def show_help(
+    message: Message, bot: Bot, service: FaqService, state: FSMContext, texts: Texts
+) -> None:
+    await state.clear()
     me = await bot.me()
     text = texts.help.format(title=escape(service.kb.title), username=escape(me.username or ""))
     await reply(message, text)
 
 
 async def unknown_command(message: Message, texts: Texts) -> None:
+    """Also what anyone but an owner gets for an owner's command: they are not told it exists."""
     await reply(message, texts.unknown_command)
 
 

@@ -45,7 +45,8 @@ async def test_typing_a_number_taps_the_button_of_the_last_keyboard(
     assert "bot (edited)> 🤝 Приоритеты сотрудничества" in output
     assert f"bot (edited)> {entry.question}" in output
     assert entry.answer in output
-    assert f"  [1] {RUSSIAN.back_to_questions}" in output
+    assert f"  [1] {RUSSIAN.vote_up}" in output
+    assert f"  [4] {RUSSIAN.back_to_questions}" in output
 
 
 async def test_text_is_sent_as_a_question(settings: Settings, faq_service: FaqService) -> None:

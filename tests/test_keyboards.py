@@ -1,19 +1,37 @@
-"""Keyboards are pure functions of the knowledge base and the texts."""
+"""Keyboards are pure functions of the knowledge base, the ids and the texts."""
 
 from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiogram.types import InlineKeyboardMarkup
 
 from bot import telegram_rules
-from bot.callbacks import EntryCallback, MenuCallback, Origin, SectionCallback
+from bot.callbacks import EntryCallback, MenuCallback, Origin, SectionCallback, Vote
 from bot.keyboards import (
     MAX_SUGGESTIONS,
     QUESTION_BUTTON_WIDTH,
     answer_keyboard,
+    cancel_ask_keyboard,
+    cancel_dialog_keyboard,
+    choose_entry_keyboard,
+    choose_section_keyboard,
+    chosen_vote,
+    confirm_new_entry_keyboard,
+    deep_link,
+    human_questions_keyboard,
+    not_found_keyboard,
+    not_helpful_keyboard,
+    open_in_bot_keyboard,
+    reply_keyboard,
+    resolved_keyboard,
     section_keyboard,
     sections_keyboard,
     suggestions_keyboard,
+    unanswered_keyboard,
+    with_vote,
+    without_ask_human,
 )
 from bot.knowledge.model import Entry, KnowledgeBase, Section
 from bot.texts import ENGLISH, RUSSIAN
@@ -68,10 +86,128 @@ def test_answer_keyboard_depends_on_where_the_answer_was_opened(kb: KnowledgeBas
     entry = kb.entries[2]
 
     from_section = rows(answer_keyboard(entry, RUSSIAN, Origin.SECTION))
-    from_search = rows(answer_keyboard(entry, ENGLISH, Origin.SEARCH))
+    from_search = rows(answer_keyboard(entry, ENGLISH, Origin.SEARCH, question_id=42))
 
-    assert from_section == [[(RUSSIAN.back_to_questions, "s:second")], [(RUSSIAN.all_topics, "m")]]
-    assert from_search == [[(ENGLISH.more_on_topic, "s:second")], [(ENGLISH.all_topics, "m")]]
+    assert from_section == [
+        [("👍", "v:other:u:0"), ("👎", "v:other:d:0")],
+        [(RUSSIAN.back_to_questions, "s:second")],
+        [(RUSSIAN.all_topics, "m")],
+    ]
+    assert from_search == [
+        [("👍", "v:other:u:42"), ("👎", "v:other:d:42")],
+        [(ENGLISH.more_on_topic, "s:second")],
+        [(ENGLISH.all_topics, "m")],
+    ]
+
+
+def test_the_share_button_opens_telegrams_share_screen_with_the_deep_link(
+    kb: KnowledgeBase,
+) -> None:
+    entry = kb.entry("short")
+    assert entry is not None
+
+    [feedback, *_] = answer_keyboard(
+        entry, RUSSIAN, Origin.SEARCH, bot_username="faq_bot"
+    ).inline_keyboard
+
+    share = feedback[-1]
+    assert share.text == RUSSIAN.share
+    assert share.callback_data is None
+    assert deep_link("faq_bot", "short") == "https://t.me/faq_bot?start=short"
+    parsed = urlsplit(share.url or "")
+    assert (parsed.scheme, parsed.netloc, parsed.path) == ("https", "t.me", "/share/url")
+    assert parse_qs(parsed.query) == {
+        "url": ["https://t.me/faq_bot?start=short"],
+        "text": ["Коротко?"],
+    }
+
+
+def test_a_vote_is_shown_on_its_button_and_can_change(kb: KnowledgeBase) -> None:
+    markup = answer_keyboard(kb.entries[1], RUSSIAN, Origin.SEARCH, bot_username="faq_bot")
+
+    up = with_vote(markup, Vote.UP, RUSSIAN)
+    down = with_vote(up, Vote.DOWN, RUSSIAN)
+
+    assert [b.text for b in up.inline_keyboard[0]] == ["👍 ✓", "👎", RUSSIAN.share]
+    assert [b.text for b in down.inline_keyboard[0]] == ["👍", "👎 ✓", RUSSIAN.share]
+    assert down.inline_keyboard[1:] == markup.inline_keyboard[1:]
+    assert (chosen_vote(markup, RUSSIAN), chosen_vote(up, RUSSIAN)) == (None, Vote.UP)
+    assert chosen_vote(down, RUSSIAN) is Vote.DOWN
+
+
+def test_not_found_offers_a_person_only_when_someone_can_answer(kb: KnowledgeBase) -> None:
+    with_owner = rows(not_found_keyboard(kb, RUSSIAN, question_id=7))
+    without = rows(not_found_keyboard(kb, RUSSIAN))
+
+    assert with_owner[-1] == [(RUSSIAN.ask_human, "h:7")]
+    assert without == rows(sections_keyboard(kb))
+    assert rows(without_ask_human(not_found_keyboard(kb, RUSSIAN, question_id=7))) == without
+
+
+def test_after_a_thumbs_down_other_questions_a_person_and_all_topics(kb: KnowledgeBase) -> None:
+    markup = not_helpful_keyboard(kb.entries[1:], ENGLISH, question_id=0)
+
+    assert rows(markup) == [
+        [("Коротко?", "e:short:q")],
+        [("Другой?", "e:other:q")],
+        [(ENGLISH.ask_human, "h:0")],
+        [(ENGLISH.all_topics, "m")],
+    ]
+
+
+def test_an_unanswered_question_offers_its_candidates_and_the_other_actions(
+    kb: KnowledgeBase,
+) -> None:
+    markup = unanswered_keyboard(
+        12, kb.entries[1:], RUSSIAN, page=3, has_previous=True, has_next=False
+    )
+
+    data = [button.callback_data for row in markup.inline_keyboard for button in row]
+    assert data == ["ua:12:short:3", "ua:12:other:3", "uc:12:3", "un:12:3", "ui:12:3", "u:2"]
+    assert markup.inline_keyboard[0][0].text == RUSSIAN.owner.add_as_phrasing.format(
+        question="Коротко?"
+    )
+
+
+def test_after_an_action_next_shows_the_question_that_took_its_place() -> None:
+    middle = resolved_keyboard(RUSSIAN, page=2, remaining=5)
+    last = resolved_keyboard(RUSSIAN, page=2, remaining=2)
+    only = resolved_keyboard(RUSSIAN, page=0, remaining=0)
+
+    assert [b.callback_data for b in middle.inline_keyboard[0]] == ["u:1", "u:2"]
+    assert [b.callback_data for b in last.inline_keyboard[0]] == ["u:1"]
+    assert only.inline_keyboard == []
+
+
+def test_choosing_an_entry_goes_section_then_entry(kb: KnowledgeBase) -> None:
+    sections = rows(choose_section_keyboard(kb, RUSSIAN, question_id=5, page=1))
+    entries = rows(choose_entry_keyboard(kb, "second", RUSSIAN, question_id=5, page=1))
+    new_entry = rows(choose_section_keyboard(kb, RUSSIAN, question_id=5, page=1, new_entry=True))
+
+    assert sections == [
+        [("Первая тема", f"us:5:{'a' * 32}:1")],
+        [("Вторая", "us:5:second:1")],
+        [(RUSSIAN.owner.back, "u:1")],
+    ]
+    assert entries == [[("Другой?", "ua:5:other:1")], [(RUSSIAN.owner.back, "uc:5:1")]]
+    assert [data for [(_, data)] in new_entry] == [f"uns:5:{'a' * 32}:1", "uns:5:second:1", "u:1"]
+
+
+def test_the_queue_of_questions_for_a_person_has_a_reply_button_each() -> None:
+    markup = human_questions_keyboard(
+        [(6, 31, "Где взять справку?"), (7, 35, "А если " + "очень " * 20 + "длинно?")],
+        ENGLISH,
+        page=1,
+        has_previous=True,
+        has_next=True,
+    )
+
+    texts = [[b.text for b in row] for row in markup.inline_keyboard]
+    data = [[b.callback_data for b in row] for row in markup.inline_keyboard]
+    assert texts[0] == ["✍️ Reply to 6: Где взять справку?"]
+    assert len(texts[1][0]) <= 60
+    assert data == [["qr:31"], ["qr:35"], ["q:0", "q:2"]]
+    assert rows(reply_keyboard(31, RUSSIAN)) == [[(RUSSIAN.owner.reply, "qr:31")]]
 
 
 def test_suggestions_keyboard_offers_at_most_three(kb: KnowledgeBase) -> None:
@@ -86,11 +222,37 @@ def test_suggestions_keyboard_offers_at_most_three(kb: KnowledgeBase) -> None:
 
 
 def test_every_keyboard_is_accepted_by_telegram(kb: KnowledgeBase) -> None:
+    big = 10**9
     markups = [
         sections_keyboard(kb),
         *(section_keyboard(kb, s.id, texts) for s in kb.sections for texts in (RUSSIAN, ENGLISH)),
-        *(answer_keyboard(e, RUSSIAN, origin) for e in kb.entries for origin in Origin),
+        *(
+            answer_keyboard(e, RUSSIAN, origin, bot_username="b" * 32, question_id=big)
+            for e in kb.entries
+            for origin in Origin
+        ),
         suggestions_keyboard(kb.entries, ENGLISH),
+        not_found_keyboard(kb, ENGLISH, question_id=big),
+        not_helpful_keyboard(kb.entries, RUSSIAN, question_id=big),
+        cancel_ask_keyboard(RUSSIAN),
+        open_in_bot_keyboard("faq_bot", kb.entries[0], ENGLISH),
+        unanswered_keyboard(big, kb.entries, RUSSIAN, page=999, has_previous=True, has_next=True),
+        resolved_keyboard(ENGLISH, page=999, remaining=5000),
+        *(
+            choose_section_keyboard(kb, RUSSIAN, question_id=big, page=999, new_entry=new)
+            for new in (False, True)
+        ),
+        *(choose_entry_keyboard(kb, s.id, ENGLISH, question_id=big, page=999) for s in kb.sections),
+        cancel_dialog_keyboard(RUSSIAN),
+        confirm_new_entry_keyboard(ENGLISH),
+        human_questions_keyboard(
+            [(n, big + n, "вопрос " * 50) for n in range(5)],
+            RUSSIAN,
+            page=999,
+            has_previous=True,
+            has_next=True,
+        ),
+        reply_keyboard(big, ENGLISH),
     ]
     for markup in markups:
         assert telegram_rules.check_reply_markup(markup.model_dump(exclude_none=True)) is None

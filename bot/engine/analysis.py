@@ -176,7 +176,7 @@ class Concepts:
     def __init__(
         self, groups: Sequence[Sequence[str]], lemmatize: Callable[[str], list[Word]]
     ) -> None:
-        members = [[tuple(w.term for w in lemmatize(m) if not w.extra) for m in g] for g in groups]
+        members = [[_member_terms(lemmatize(m)) for m in g] for g in groups]
         root = _merge_groups_sharing_members(members)
         self.single: dict[str, str] = {}
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -254,6 +254,16 @@ class Concepts:
             if end is not None:
                 return end, concept
         return None
+
+
+def _member_terms(words: list[Word]) -> tuple[str, ...]:
+    """A synonym as terms. A single word keeps the reading the editor meant: the word as
+    written when it is one of its own dictionary forms ("велик" is slang for a bicycle, not
+    a form of "большой"); a phrase is matched on any reading of its words."""
+    core = [w for w in words if not w.extra]
+    if len(core) == 1 and core[0].surface in core[0].other_terms:
+        return (core[0].surface,)
+    return tuple(w.term for w in core)
 
 
 def _match_phrase(words: list[Word], start: int, phrase: tuple[str, ...]) -> int | None:

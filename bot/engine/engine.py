@@ -33,9 +33,11 @@ class FaqEngine:
             index,
             index.lemmatizer.language,
             unknown_factor=weights.unknown,
+            unknown_action_factor=weights.unknown_action,
             unknown_name_factor=weights.unknown_name,
             pair_factor=weights.pair,
             phrase_bonus=weights.phrase_bonus,
+            part_of_name=weights.part_of_name,
         )
         self.scorer = Scorer(index, weights)
 

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.engine import morph
 from bot.engine.analysis import Concepts, Lemmatizer, Word, pair_terms
 from bot.engine.fuzzy import FuzzyVocabulary
 from bot.knowledge.model import KnowledgeBase
@@ -32,6 +33,10 @@ class Field:
     surfaces: dict[str, str]  # term -> the words that gave it, for explanations
     weight: float = 0.0  # total idf of the core terms, set once statistics are known
     core_idf: dict[str, float] = field(default_factory=dict)  # core term -> its idf
+    # Nouns written bare, and nouns only ever seen inside a longer name (term -> the words
+    # that complete the name): "такси" in "социальное такси" is qualified by "социальный".
+    bare: set[str] = field(default_factory=set)
+    qualified: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -71,6 +76,8 @@ class KnowledgeIndex:
         self._idf = {t: idf(df, self.size) for t, df in self.document_frequency.items()}
         self.unknown_idf = idf(0, max(self.size, 1))
         self.rare_idf = idf(1, max(self.size, 1))
+        # Terms the base only uses inside a longer name, with the words completing it.
+        self.qualified = _qualified_terms([f for fields in self.fields for f in fields])
         self.term_masks: list[dict[str, int]] = []  # per entry: term -> bit mask of its texts
         for fields in self.fields:
             masks: dict[str, int] = {}
@@ -144,7 +151,44 @@ class KnowledgeIndex:
             for pair, left, right in pair_terms(mapped):
                 terms.setdefault(pair, False)
                 surfaces.setdefault(pair, f"{left.surface} {right.surface}")
-        return Field(entry, kind, number, raw, terms, surfaces)
+        result = Field(entry, kind, number, raw, terms, surfaces)
+        self._note_names(result, mapped)
+        return result
+
+    def _note_names(self, result: Field, mapped: list[Word]) -> None:
+        """Which nouns the text writes bare and which only inside a longer name: in a synonym
+        phrase ("маршрутное такси"), or after an adjective that is neither a number nor one of
+        the language's most common words ("социальное такси", but not "новый маршрут")."""
+        common = self.lemmatizer.language.common_words
+        previous: Word | None = None
+        position = 0
+        while position < len(mapped):
+            word = mapped[position]
+            position += 1
+            if word.extra:
+                continue
+            if word.span > 1:  # a recognised phrase; its words follow it as extras
+                members = mapped[position : position + word.span]
+                position += word.span
+                for member in members:
+                    if morph.is_noun(member.surface):
+                        others = {m.term for m in members if m is not member}
+                        result.qualified.setdefault(member.term, set()).update(others)
+                previous = word
+                continue
+            modifier = (
+                previous is not None
+                and not previous.stop
+                and previous.term not in common
+                and not previous.term.isdigit()
+                and morph.is_naming_adjective(previous.surface)
+            )
+            if not word.stop and morph.is_noun(word.surface):
+                if modifier and previous is not None:
+                    result.qualified.setdefault(word.term, set()).add(previous.term)
+                else:
+                    result.bare.add(word.term)
+            previous = word
 
     def _learn_words(self, words: list[Word]) -> None:
         for word in words:
@@ -152,6 +196,17 @@ class KnowledgeIndex:
                 continue
             self.forms.setdefault(word.surface, word.term)
             self.lemmas.update(word.terms)
+
+
+def _qualified_terms(fields: list[Field]) -> dict[str, frozenset[str]]:
+    """Terms never written bare, with every word they are completed with."""
+    bare = set().union(*(f.bare for f in fields))
+    found: dict[str, set[str]] = {}
+    for f in fields:
+        for term, qualifiers in f.qualified.items():
+            if term not in bare:
+                found.setdefault(term, set()).update(qualifiers)
+    return {term: frozenset(qualifiers) for term, qualifiers in found.items()}
 
 
 def _common_prefix(a: str, b: str) -> int:

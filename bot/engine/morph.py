@@ -51,6 +51,38 @@ def names_a_thing(word: str) -> bool:
 
 
 @lru_cache(maxsize=200_000)
+def part_of_speech(word: str) -> str:
+    """pymorphy's most likely part of speech ("NOUN", "ADJF", ...), "" when it has none."""
+    if not word.isalpha() or not any("а" <= ch <= "я" for ch in word):
+        return ""
+    pos = analyzer().parse(word)[0].tag.POS
+    return str(pos) if pos is not None else ""
+
+
+# Ordinal, pronominal and superlative adjectives ("второй", "наш", "ближайший") describe
+# which one, they do not name a kind of thing the way "социальное такси" does.
+_NOT_NAMING = frozenset({"Anum", "Apro", "Supr"})
+
+
+@lru_cache(maxsize=200_000)
+def is_naming_adjective(word: str) -> bool:
+    """An adjective that, before a noun, may form a name ("социальное" такси)."""
+    if not word.isalpha() or not any("а" <= ch <= "я" for ch in word):
+        return False
+    tag = analyzer().parse(word)[0].tag
+    return tag.POS == "ADJF" and not (_NOT_NAMING & tag.grammemes)
+
+
+def is_adjective(word: str) -> bool:
+    """An adjective or participle as written ("ближайшая", "потерянной")."""
+    return part_of_speech(word) in {"ADJF", "PRTF"}
+
+
+def is_noun(word: str) -> bool:
+    return part_of_speech(word) == "NOUN"
+
+
+@lru_cache(maxsize=200_000)
 def is_dictionary_word(word: str) -> bool:
     """True when the word is in the Russian dictionary (so it is not a typo of something else)."""
     if not word.isalpha():

@@ -20,6 +20,7 @@ from bot.engine.types import SmallTalk
 
 TYPO_STRENGTH = {0: 1.0, 1: 0.9, 2: 0.8}
 DERIVED_STRENGTH = 0.75
+REFLEXIVE_STRENGTH = 0.95
 _TRAILING_PUNCTUATION = ".,!?;:"
 
 
@@ -35,6 +36,7 @@ class Slot:
     extra: bool = False  # counts only when matched (whole of a hyphenated word)
     how: str = ""  # "typo", "layout", "translit", "split", "joined", "derived" or ""
     thing: bool = True  # names a thing (noun, adjective, number, name), not an action
+    common: bool = False  # one of the language's most frequent words ("сейчас", "вопрос")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +58,22 @@ class QueryReader:
         language: Language,
         *,
         unknown_factor: float,
+        unknown_action_factor: float,
         unknown_name_factor: float,
         pair_factor: float,
         phrase_bonus: float,
+        part_of_name: float,
     ) -> None:
         self.index = index
         self.language = language
         self.lemmatizer = index.lemmatizer
         self.small_talk = SmallTalkDetector(language)
         self.unknown_factor = unknown_factor
+        self.unknown_action_factor = unknown_action_factor
         self.unknown_name_factor = unknown_name_factor
         self.pair_factor = pair_factor
         self.phrase_bonus = phrase_bonus
+        self.part_of_name = part_of_name
         self._layout = language.keyboard_layout
         self._latin_cache: dict[str, tuple[str, str]] = {}
         self._resolved: dict[_Token, tuple[Word, ...]] = {}
@@ -83,13 +89,77 @@ class QueryReader:
         kind = self.small_talk.detect([t.raw for t in tokens])
         if kind is not None:
             return ReadQuery((), kind)
+        tokens = self._without_courtesies(tokens)
         words: list[Word] = []
         for token in self._join_split_words(tokens):
             words.extend(self._resolve_cached(token))
+        present = {t for w in words for t in w.terms}
         words = self.index.concepts.apply(words, keep_phrase_words=False)
+        present.update(w.term for w in words)
         slots = [self._slot(w) for w in _dedupe(w for w in words if not w.stop)]
+        slots = self._weaken_partial_names(slots, words, present)
         slots.extend(self._pair_slots(words))
         return ReadQuery(tuple(slots))
+
+    def _weaken_partial_names(
+        self, slots: list[Slot], words: list[Word], present: set[str]
+    ) -> list[Slot]:
+        """Noun phrases must match as wholes.
+
+        A bare "такси" is not the base's "социальное такси": a noun the base only uses inside
+        longer names matches weakly, and weighs as a word the base does not know, unless the
+        message also has the rest of a name. An adjective describing a noun the base does
+        not know ("ближайшая аптека") is about that noun, so it matches weakly too.
+        """
+        qualified = self.index.qualified
+        describing_unknown = self._describing_unknown(words)
+        if not qualified and not describing_unknown:
+            return slots
+        result = []
+        for slot in slots:
+            partial = [
+                term in qualified and not qualified[term] & present for term, _ in slot.alternatives
+            ]
+            if slot.surface in describing_unknown:
+                partial = [True] * len(slot.alternatives)
+            if any(partial):
+                weakened = [
+                    (term, strength * self.part_of_name if weak else strength)
+                    for (term, strength), weak in zip(slot.alternatives, partial, strict=True)
+                ]
+                weakened.sort(key=lambda pair: -pair[1])
+                weight = slot.weight
+                if partial[0] and slot.surface not in describing_unknown:
+                    weight = max(weight, self.index.rare_idf * self.unknown_factor)
+                slot = replace(
+                    slot,
+                    alternatives=tuple(weakened),
+                    weight=weight,
+                    how=slot.how or "part of a name",
+                )
+            result.append(slot)
+        return result
+
+    def _describing_unknown(self, words: list[Word]) -> set[str]:
+        """Adjectives (as typed) directly followed by a noun the base does not know."""
+        found = set()
+        sequence = [w for w in words if not w.extra]
+        for left, right in zip(sequence, sequence[1:], strict=False):
+            if left.stop or right.stop or is_concept(right.term):
+                continue
+            if right.common or any(self.index.knows(t) for t in right.terms):
+                continue  # a known noun, or a vague one ("процесс")
+            if morph.is_noun(right.surface) and morph.is_adjective(left.surface):
+                found.add(left.surface)
+        return found
+
+    def _without_courtesies(self, tokens: list[_Token]) -> list[_Token]:
+        """A question wrapped in a greeting or thanks is read without them: "добрый день"
+        says nothing about what is asked."""
+        raw = [t.raw for t in tokens]
+        start = self.small_talk.opening_length(raw)
+        end = len(raw) - self.small_talk.closing_length(raw[start:])
+        return tokens[start:end] if start < end else tokens
 
     # --- Latin letters: keyboard layout or transliteration -------------------------------
 
@@ -323,7 +393,7 @@ class QueryReader:
         if not is_concept(word.term):
             for related in self.index.derived(word.term):
                 term = self.index.concepts.concept_of(related)
-                alternatives.append((term, word.strength * DERIVED_STRENGTH))
+                alternatives.append((term, word.strength * _derived_strength(word.term, related)))
         known = [a for a in alternatives if self.index.knows(a[0])]
         thing = is_concept(word.term) or morph.names_a_thing(word.term)
         if known:
@@ -333,13 +403,20 @@ class QueryReader:
             if not self.index.knows(word.term):
                 how = how or "derived"
         else:
-            weight = self.index.rare_idf * self.unknown_factor
+            # An unknown thing ("такси", "погода") is what the message is about; an unknown
+            # verb or adverb ("закинуть", "рано") is more often just the user's phrasing.
+            # A number the base does not mention (an age, a route) is a detail, not a topic.
+            named = thing and not text.is_number(word.term)
+            thing = named
+            factor = self.unknown_factor if named else self.unknown_action_factor
+            weight = self.index.rare_idf * factor
             if morph.is_proper_name(word.surface):
                 # A place or person the base never mentions: the question is about them.
                 weight *= self.unknown_name_factor
         if word.weak:
             weight *= self.language.weak_weight
-        if word.common or word.term in self.language.common_words:
+        common = word.common or word.term in self.language.common_words
+        if common:
             weight *= self.language.common_weight
         return Slot(
             surface=word.surface,
@@ -350,7 +427,16 @@ class QueryReader:
             extra=word.extra,
             how=how,
             thing=thing and not word.weak,
+            common=common,
         )
+
+
+def _derived_strength(lemma: str, related: str) -> float:
+    """A verb and its reflexive form ("обсуждать", "обсуждаться") are nearly the same word."""
+    longer, shorter = (lemma, related) if len(lemma) > len(related) else (related, lemma)
+    if longer in (shorter + "ся", shorter + "сь"):
+        return REFLEXIVE_STRENGTH
+    return DERIVED_STRENGTH
 
 
 def _dedupe(words: Iterable[Word]) -> list[Word]:

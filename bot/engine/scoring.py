@@ -27,6 +27,8 @@ PRUNE_SHARE = 0.5
 MAX_WALK = 300
 # Entries nominated by the rare words that are then checked for the common ones.
 SHORTLIST = 60
+# A capped confidence sits just below the answer threshold: a suggestion, never an answer.
+UNSURE = 0.98
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,21 +38,26 @@ class Weights:
     question_base: float = 0.8  # score of a question/phrasing fully covering the message...
     # ...the rest comes from how much of that question the message covers
     answer: float = 0.8  # matches only in the answer text count this much
+    # ...and a long answer containing the words is a weaker match than a question that does
+    answer_text: float = 0.6
     union: float = 0.9  # words matched across several texts of the entry count this much...
     field_share: float = 0.4  # ...mixed with the best single text's score, which gets this share
     informative: float = 0.8  # matched weight needed (in rare-word units) to be trusted fully
     action_information: float = 0.75  # a matched verb counts this much of its weight there
-    unknown: float = 0.6  # weight of a word the base does not know, in rare-word units
+    unknown: float = 1.2  # weight of a thing (noun, ...) the base does not know, in rare-word units
+    unknown_action: float = 0.6  # ...of an unknown verb or adverb
     unknown_name: float = 2.0  # ...times this for unknown names of places, people, bodies
     pair: float = 0.25  # weight of a known word pair relative to a word as rare
     phrase_bonus: float = 1.0  # extra weight per further word of a recognised phrase
+    part_of_name: float = 0.4  # strength of a word the base only uses inside longer names
     ambiguity_start: float = 0.7  # runner-up/best ratio where the ambiguity penalty starts
     ambiguity_penalty: float = 0.35  # share of the score lost when the runner-up ties
     tie: float = 0.99  # a runner-up this close to the best means suggestions, never an answer
     salience: float = 0.4  # ranking bonus for entries whose texts repeat the matched words
+    named_coverage: float = 0.55  # below this share of the named things explained: no answer
     # Raw scores where answering and suggesting start to pay off on the development sets;
     # reported scores are stretched so that these land on the default thresholds 0.6 and 0.3.
-    answer_knee: float = 0.5
+    answer_knee: float = 0.45
     suggest_knee: float = 0.2
     candidates: int = 10  # entries scored in full
     common_share: float = 0.01  # terms in more entries than this share don't nominate
@@ -174,6 +181,10 @@ class Scorer:
         raw = max(best.score, (1.0 - share) * union + share * best.score)
         raw *= self._informativeness(slots, best_strength)
         raw = min(raw, 1.0)
+        if self._named_coverage(slots, best_strength) < self.weights.named_coverage:
+            # The message names something this entry says nothing about ("такси" next to
+            # "аэропорт"): the entry may be related, never the answer.
+            raw = min(raw, UNSURE * self.weights.answer_knee)
         salience = self._salience(entry, slots, matches, best_strength)
         rank = raw * (1.0 + self.weights.salience * salience)
         return EntryScore(entry, raw, raw, rank, best if best.score > 0 else None, matches)
@@ -204,6 +215,20 @@ class Scorer:
                 if not remaining:
                     break
         return [FieldMatch(fields[p], matched) for p, matched in sorted(found.items())]
+
+    @staticmethod
+    def _named_coverage(slots: Sequence[Slot], matched: dict[int, float]) -> float:
+        """The share of the things the message names (nouns, adjectives; not numbers,
+        question words or the language's most common words) that the entry explains."""
+        total = explained = 0.0
+        for number, slot in enumerate(slots):
+            if not slot.thing or slot.extra or slot.weak or slot.common:
+                continue
+            if any(ch.isdigit() for ch in slot.surface):
+                continue  # "70 лет" and "70 рублей": a number alone names nothing
+            total += slot.weight
+            explained += slot.weight * matched.get(number, 0.0)
+        return explained / total if total else 1.0
 
     def _informativeness(self, slots: Sequence[Slot], matched: dict[int, float]) -> float:
         """Below 1 when all that matched are words found nearly everywhere in the base.
@@ -253,7 +278,7 @@ class Scorer:
         coverage = covered / total
         field = match.field
         if field.kind is FieldKind.ANSWER:
-            return self.weights.answer * coverage
+            return self.weights.answer_text * coverage
         base = self.weights.question_base
         if field.weight <= 0:
             return base * coverage

@@ -41,6 +41,29 @@ class SmallTalkDetector:
                 i += 1
         return next((k for k in _PRIORITY if k in kinds), None)
 
+    def opening_length(self, words: list[str]) -> int:
+        """How many leading words are a greeting or thanks ("добрый день, подскажите ...")."""
+        position = 0
+        while position < len(words):
+            step, kind = self._phrase_at(words, position)
+            if kind is None:
+                break
+            position += step
+        return position
+
+    def closing_length(self, words: list[str]) -> int:
+        """How many trailing words are thanks or a goodbye ("... заранее спасибо")."""
+        end = len(words)
+        while end > 0:
+            for start in range(max(0, end - self._longest), end):
+                kind = self._phrases.get(tuple(words[start:end]))
+                if kind is not None and kind is not SmallTalk.GREETING:
+                    end = start
+                    break
+            else:
+                break
+        return len(words) - end
+
     def _phrase_at(self, words: list[str], start: int) -> tuple[int, SmallTalk | None]:
         for length in range(min(self._longest, len(words) - start), 0, -1):
             kind = self._phrases.get(tuple(words[start : start + length]))

@@ -11,6 +11,8 @@ class FaultKind(StrEnum):
     FLOOD = "flood"  # 429 Too Many Requests with parameters.retry_after
     HANG = "hang"  # never answer (until the client gives up or the fake stops)
     DROP = "drop"  # close the connection without any response
+    DELAY = "delay"  # answer normally, but only after ``seconds``
+    GARBLE = "garble"  # answer bytes that are not HTTP, like a broken proxy
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Fault:
     description: str = "Internal Server Error"
     retry_after: int = 1
     body: str | None = None  # raw body instead of JSON, e.g. a proxy's HTML error page
+    seconds: float = 0.0  # how long a DELAY holds the answer back
     hits: int = 0
 
     def matches(self, method: str) -> bool:

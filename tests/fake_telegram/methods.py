@@ -7,6 +7,7 @@ import copy
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot import telegram_rules as rules
 
@@ -31,6 +32,9 @@ CHAT_ACTIONS = frozenset(
 )  # fmt: skip
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 MAX_POLL_LIMIT = 100
+WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+DEFAULT_MAX_CONNECTIONS = 40
+MAX_CONNECTIONS = 100
 
 
 def api_method(name: str) -> Callable[[Handler], Handler]:
@@ -171,16 +175,44 @@ async def get_updates(api: BotApi, params: dict[str, Any], files: dict[str, byte
 @api_method("setWebhook")
 async def set_webhook(api: BotApi, params: dict[str, Any], files: dict[str, bytes]) -> Any:
     url = str(params.get("url") or "")
-    if url and not url.lower().startswith("https://"):
-        raise ApiError("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
-    if params.get("drop_pending_updates"):
-        api.state.pending_updates.clear()
+    _check(_webhook_url_problem(url) if url else None)
     secret = params.get("secret_token")
     if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
         raise ApiError("Bad Request: secret token contains unallowed characters")
-    api.state.webhook = {"url": url, "secret_token": secret} if url else {}
+    max_connections = int(params.get("max_connections") or DEFAULT_MAX_CONNECTIONS)
+    if not 1 <= max_connections <= MAX_CONNECTIONS:
+        raise ApiError("Bad Request: bad webhook: invalid max_connections")
+    if params.get("drop_pending_updates"):
+        api.state.pending_updates.clear()
+    if params.get("allowed_updates") is not None:
+        api.state.allowed_updates = list(params["allowed_updates"])
+    if url:
+        api.state.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "allowed_updates": list(api.state.allowed_updates),
+            "max_connections": max_connections,
+        }
+    else:
+        api.state.webhook = {}
+    api.state.last_webhook_error = None
     api.state.wake_pollers()
     return True
+
+
+def _webhook_url_problem(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "Bad Request: bad webhook: Failed to resolve host: Name or service not known"
+    if parts.scheme.lower() != "https":
+        return "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+    if not parts.hostname:
+        return "Bad Request: bad webhook: Failed to resolve host: Name or service not known"
+    if port is not None and port not in WEBHOOK_PORTS:
+        return "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+    return None
 
 
 @api_method("deleteWebhook")
@@ -188,16 +220,25 @@ async def delete_webhook(api: BotApi, params: dict[str, Any], files: dict[str, b
     if params.get("drop_pending_updates"):
         api.state.pending_updates.clear()
     api.state.webhook = {}
+    api.state.last_webhook_error = None
     return True
 
 
 @api_method("getWebhookInfo")
 async def get_webhook_info(api: BotApi, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-    return {
-        "url": api.state.webhook.get("url", ""),
+    webhook = api.state.webhook
+    info: dict[str, Any] = {
+        "url": webhook.get("url", ""),
         "has_custom_certificate": False,
         "pending_update_count": len(api.state.pending_updates),
     }
+    if webhook:
+        info["max_connections"] = webhook["max_connections"]
+        if webhook["allowed_updates"]:
+            info["allowed_updates"] = list(webhook["allowed_updates"])
+    if api.state.last_webhook_error is not None:
+        info["last_error_date"], info["last_error_message"] = api.state.last_webhook_error
+    return info
 
 
 @api_method("close")

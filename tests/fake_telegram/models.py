@@ -90,6 +90,21 @@ class Call:
 
 
 @dataclass(frozen=True)
+class WebhookDelivery:
+    """One attempt of the fake Telegram to POST an update to the bot's webhook."""
+
+    update_id: int
+    url: str  # the webhook URL the bot set (the public one, before any test routing)
+    status: int  # the bot's HTTP status; 0 when no HTTP answer came (refused, dropped, timed out)
+    error: str | None = None  # why the delivery failed, as getWebhookInfo's last_error_message
+    secret_sent: bool = False  # whether the X-Telegram-Bot-Api-Secret-Token header was sent
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+@dataclass(frozen=True)
 class MessageView:
     """A message as the user sees it right now: visible text and keyboard."""
 

@@ -9,6 +9,8 @@
 It speaks the real HTTP protocol (``/bot<token>/<method>``, ``/file/bot<token>/<path>``), keeps
 chats, messages, updates and callback queries the way Telegram does, refuses what Telegram
 refuses with Telegram's error descriptions (see bot/telegram_rules.py) and records every call.
+Updates reach the bot by long polling (getUpdates) or, once the bot sets a webhook, by POSTs to
+it (see webhook.py; ``route_webhook`` says where the public URL leads on 127.0.0.1).
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ from .models import (
     FakeChat,
     FakeUser,
     MessageView,
+    WebhookDelivery,
     keyboard_data,
     keyboard_texts,
 )
 from .params import ApiError, normalize, read_params
 from .state import CallbackQueryState, StoredMessage, TelegramState
+from .webhook import Reply, WebhookDeliverer
 
 # Shaped like a real token (bot id, colon, 35 characters), so nothing rejects it for its form.
 DEFAULT_TOKEN = "123456:AAEfakeTokenForTestsOnlyXXXXXXXXXXX"
@@ -74,6 +78,14 @@ class FakeTelegram:
         self._closing = asyncio.Event()
         self._call_recorded = asyncio.Event()
         self._api = BotApi(self.state, self._closing, on_poll_waiting=self._call_recorded.set)
+        self.webhook_deliveries: list[WebhookDelivery] = []
+        self._deliverer = WebhookDeliverer(
+            self.state,
+            self._closing,
+            on_delivery=self._record_delivery,
+            on_reply=self._perform_webhook_reply,
+        )
+        self._delivering: asyncio.Task[None] | None = None
         self._cursor = 0
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -92,10 +104,16 @@ class FakeTelegram:
         sock.bind(("127.0.0.1", 0))
         self._port = sock.getsockname()[1]
         await web.SockSite(self._runner, sock).start()
+        self._delivering = asyncio.create_task(self._deliverer.run())
 
     async def stop(self) -> None:
         self._closing.set()
         self.state.wake_pollers()
+        if self._delivering is not None:
+            self._delivering.cancel()  # it may be waiting for a webhook that hangs
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivering
+            self._delivering = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -133,14 +151,33 @@ class FakeTelegram:
         except ApiError as error:
             return self._record_error(method, {}, {}, error)
         fault = self._take_fault(method)
-        if fault is not None:
+        if fault is not None and fault.kind is FaultKind.DELAY:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), fault.seconds)
+        elif fault is not None:
             return await self._apply_fault(request, fault, method, params, files)
+        return await self._perform(method, params, files)
+
+    async def _perform(
+        self, method: str, params: dict[str, Any], files: dict[str, bytes]
+    ) -> web.Response:
         try:
             result = await self._api.call(method, params, files)
         except ApiError as error:
             return self._record_error(method, params, files, error)
         self._record(Call(len(self.calls), method, params, files, 200, copy.deepcopy(result)))
         return web.json_response({"ok": True, "result": result})
+
+    async def _perform_webhook_reply(self, reply: Reply) -> None:
+        """A call the bot made in its answer to a webhook delivery; the bot never sees the
+        result, but the call is recorded (and refusals show in ``errors()``) as usual."""
+        method, raw, files = reply
+        try:
+            params = normalize(raw)
+        except ApiError as error:
+            self._record_error(method, {}, files, error)
+            return
+        await self._perform(method, params, files)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
@@ -195,6 +232,20 @@ class FakeTelegram:
         """Close the TCP connection without an HTTP response."""
         return self._add_fault(Fault(FaultKind.DROP, method, times, status=0, description="drop"))
 
+    def delay(self, method: str | None = None, *, seconds: float, times: int | None = 1) -> Fault:
+        """Answer normally, but only after ``seconds``: a slow Telegram, or a request that is
+        still in flight when a test does something else (``fault.hits`` says it started)."""
+        fault = Fault(FaultKind.DELAY, method, times, status=200, description="delay")
+        fault.seconds = seconds
+        return self._add_fault(fault)
+
+    def garble(self, method: str | None = None, *, times: int | None = 1) -> Fault:
+        """Answer with a malformed HTTP status line: the client's error message then quotes
+        the request URL, token included (a test that secrets stay out of the logs needs it)."""
+        return self._add_fault(
+            Fault(FaultKind.GARBLE, method, times, status=0, description="garble")
+        )
+
     def end_long_polls(self) -> None:
         """Makes getUpdates requests being held open answer now, so that the bot's next poll,
         and any fault injected for it, comes without waiting out the poll's timeout."""
@@ -203,6 +254,26 @@ class FakeTelegram:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+
+    # --- the webhook --------------------------------------------------------------------------
+
+    def route_webhook(self, public_base: str, local_base: str) -> None:
+        """Deliver webhook updates for URLs under ``public_base`` (the https:// address the bot
+        gives setWebhook) to ``local_base`` (e.g. ``http://127.0.0.1:8443``) instead, as the
+        operator's reverse proxy does. Unrouted webhook URLs are never connected to."""
+        self._deliverer.route(public_base, local_base)
+
+    @property
+    def webhook(self) -> dict[str, Any]:
+        """The webhook as set: url, secret_token, allowed_updates; empty when none is set."""
+        return copy.deepcopy(self.state.webhook)
+
+    def _record_delivery(self, delivery: WebhookDelivery) -> None:
+        self.webhook_deliveries.append(delivery)
+        if not delivery.ok:
+            self.state.last_webhook_error = (int(time.time()), delivery.error or "")
+            log.info("fake Telegram could not deliver update %s: %s", delivery.update_id, delivery)
+        self._call_recorded.set()  # wakes wait_until
 
     def _add_fault(self, fault: Fault) -> Fault:
         self.faults.append(fault)
@@ -232,6 +303,8 @@ class FakeTelegram:
             return _drop(request)
         if fault.kind is FaultKind.DROP:
             return _drop(request)
+        if fault.kind is FaultKind.GARBLE:
+            return _garble(request)
         if fault.body is not None:
             return web.Response(status=fault.status, text=fault.body, content_type="text/html")
         parameters = {"retry_after": fault.retry_after} if fault.kind is FaultKind.FLOOD else None
@@ -589,6 +662,13 @@ def _error_body(
 def _drop(request: web.Request) -> web.StreamResponse:
     if request.transport is not None:
         request.transport.abort()
+    return web.Response(status=500)
+
+
+def _garble(request: web.Request) -> web.StreamResponse:
+    if request.transport is not None:
+        request.transport.write(b"HTTP/1.1 2x0 Garbled\r\nContent-Length: 0\r\n\r\n")
+        request.transport.close()
     return web.Response(status=500)
 
 

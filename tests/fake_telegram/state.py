@@ -73,7 +73,8 @@ class TelegramState:
         self.inline_queries: dict[str, dict[str, Any]] = {}
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
-        self.webhook: dict[str, Any] = {}
+        self.webhook: dict[str, Any] = {}  # url, secret_token, allowed_updates, max_connections
+        self.last_webhook_error: tuple[int, str] | None = None  # (unix time, message)
         self.bot_settings: dict[str, Any] = {}
         self.closed = False
         self.poll_generation = 0
@@ -81,6 +82,9 @@ class TelegramState:
         self.release_generation = 0  # bumped to make held getUpdates answer at once
         self._ids = itertools.count(1)
         self._update_arrived = asyncio.Event()
+        # The webhook deliverer waits on its own event: clearing a shared one could swallow a
+        # wake-up meant for a long poll.
+        self._webhook_work = asyncio.Event()
 
     # --- chats and messages -------------------------------------------------------------------
 
@@ -132,6 +136,7 @@ class TelegramState:
         self.next_update_id += 1
         self.pending_updates.append(update)
         self._update_arrived.set()
+        self._webhook_work.set()
         return update
 
     def confirm_updates(self, offset: int | None) -> None:
@@ -158,6 +163,16 @@ class TelegramState:
 
     def wake_pollers(self) -> None:
         self._update_arrived.set()
+        self._webhook_work.set()
+
+    def forget_update(self, update_id: int) -> None:
+        """Drops one update, once the webhook accepted it."""
+        self.pending_updates = [u for u in self.pending_updates if u["update_id"] != update_id]
+
+    async def wait_for_webhook_work(self) -> None:
+        """Returns when an update is queued, the webhook changes or the fake stops."""
+        self._webhook_work.clear()
+        await self._webhook_work.wait()
 
     # --- ids ----------------------------------------------------------------------------------
 

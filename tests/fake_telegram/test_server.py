@@ -25,6 +25,8 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
 
 from tests.fake_telegram import DEFAULT_TOKEN, FakeChat, FakeTelegram, FakeUser
 
@@ -561,8 +563,23 @@ async def test_dropped_and_hung_requests(
     fake_telegram.hang("getMe")
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(call(http, fake_telegram, "getMe"), 0.5)
+    fake_telegram.garble("getMe")
+    with pytest.raises(aiohttp.ClientResponseError) as garbled:
+        await call(http, fake_telegram, "getMe")
+    assert fake_telegram.token in str(garbled.value)  # the URL: why logs must be redacted
     status, _ = await call(http, fake_telegram, "getMe")
     assert status == 200
+
+
+async def test_a_delayed_call_is_answered_normally(
+    fake_telegram: FakeTelegram, http: aiohttp.ClientSession
+) -> None:
+    fault = fake_telegram.delay("getMe", seconds=0.1)
+    status, body = await call(http, fake_telegram, "getMe")
+    assert (status, body["result"]["username"]) == (200, "faq_test_bot")
+    assert fault.exhausted
+    [recorded] = fake_telegram.calls_to("getMe")
+    assert (recorded.ok, recorded.injected) == (True, False)
 
 
 async def test_faults_for_every_method_until_cleared(
@@ -710,3 +727,201 @@ class _UnknownMethod:
 
     def model_dump(self, warnings: bool = False) -> dict[str, Any]:
         return {}
+
+
+# --- webhook delivery -------------------------------------------------------------------------
+
+PUBLIC_URL = "https://bot.example.test/webhook"
+
+
+class WebhookReceiver:
+    """A stand-in for the bot's webhook on 127.0.0.1: records requests, answers as told."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], Any]] = []
+        self.statuses: list[int] = []  # answers for the next requests; then 200
+        self.reply: dict[str, Any] = {}
+        self.base_url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/webhook", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.requests.append((dict(request.headers), await request.json()))
+        status = self.statuses.pop(0) if self.statuses else 200
+        return web.json_response(self.reply if status == 200 else {}, status=status)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    await receiver.start()
+    yield receiver
+    await receiver.stop()
+
+
+async def test_updates_are_posted_to_the_webhook_with_the_secret_token(
+    fake_telegram: FakeTelegram, http: aiohttp.ClientSession, receiver: WebhookReceiver
+) -> None:
+    fake_telegram.route_webhook("https://bot.example.test", receiver.base_url)
+    status, _ = await call(
+        http, fake_telegram, "setWebhook", url=PUBLIC_URL, secret_token="s3cret_-token"
+    )
+    assert status == 200
+    sent = fake_telegram.user_sends("привет")
+    await fake_telegram.wait_until(lambda: len(fake_telegram.webhook_deliveries) == 1)
+
+    [(headers, update)] = receiver.requests
+    assert headers["X-Telegram-Bot-Api-Secret-Token"] == "s3cret_-token"
+    assert headers["Content-Type"].startswith("application/json")
+    assert update["message"] == sent
+    [delivery] = fake_telegram.webhook_deliveries
+    assert (delivery.update_id, delivery.url, delivery.status) == (
+        update["update_id"],
+        PUBLIC_URL,
+        200,
+    )
+    assert (delivery.ok, delivery.secret_sent) == (True, True)
+    assert fake_telegram.pending_updates == []  # accepted updates are not delivered again
+
+
+async def test_a_failed_delivery_is_retried_until_the_webhook_accepts_it(
+    fake_telegram: FakeTelegram, http: aiohttp.ClientSession, receiver: WebhookReceiver
+) -> None:
+    fake_telegram.route_webhook("https://bot.example.test", receiver.base_url)
+    receiver.statuses = [500, 403]
+    await call(http, fake_telegram, "setWebhook", url=PUBLIC_URL)
+    fake_telegram.user_sends("раз")
+    fake_telegram.user_sends("два")
+    await fake_telegram.wait_until(lambda: len(fake_telegram.webhook_deliveries) == 4)
+
+    assert [d.status for d in fake_telegram.webhook_deliveries] == [500, 403, 200, 200]
+    assert [u["message"]["text"] for _, u in receiver.requests] == ["раз", "раз", "раз", "два"]
+    assert "X-Telegram-Bot-Api-Secret-Token" not in receiver.requests[0][0]  # none was set
+    assert fake_telegram.webhook_deliveries[1].error == (
+        "Wrong response from the webhook: 403 Forbidden"
+    )
+    _, info = await call(http, fake_telegram, "getWebhookInfo")
+    assert info["result"]["pending_update_count"] == 0
+    # Like Telegram, the last error stays on show after later deliveries succeed.
+    assert info["result"]["last_error_message"] == "Wrong response from the webhook: 403 Forbidden"
+
+
+async def test_an_unrouted_webhook_is_never_connected_to(
+    fake_telegram: FakeTelegram, http: aiohttp.ClientSession
+) -> None:
+    await call(http, fake_telegram, "setWebhook", url="https://elsewhere.example.test/hook")
+    fake_telegram.user_sends("привет")
+    await fake_telegram.wait_until(lambda: len(fake_telegram.webhook_deliveries) >= 1)
+    delivery = fake_telegram.webhook_deliveries[0]
+    assert (delivery.status, delivery.ok) == (0, False)
+    assert "not routed" in str(delivery.error)
+    assert len(fake_telegram.pending_updates) == 1  # kept for a later delivery
+    _, info = await call(http, fake_telegram, "getWebhookInfo")
+    assert info["result"]["last_error_message"] == delivery.error
+    await call(http, fake_telegram, "deleteWebhook")
+    status, body = await call(http, fake_telegram, "getUpdates")
+    assert (status, len(body["result"])) == (200, 1)
+
+
+async def test_a_closed_port_is_a_failed_delivery(
+    fake_telegram: FakeTelegram, http: aiohttp.ClientSession, receiver: WebhookReceiver
+) -> None:
+    fake_telegram.route_webhook("https://bot.example.test", receiver.base_url)
+    await receiver.stop()
+    await call(http, fake_telegram, "setWebhook", url=PUBLIC_URL)
+    fake_telegram.user_sends("привет")
+    await fake_telegram.wait_until(lambda: len(fake_telegram.webhook_deliveries) >= 2)
+    assert {d.status for d in fake_telegram.webhook_deliveries} == {0}
+    assert fake_telegram.webhook_deliveries[0].error == "Connection failed: ClientConnectorError"
+
+
+async def test_set_webhook_checks_the_url_like_telegram(
+    fake_telegram: FakeTelegram, http: aiohttp.ClientSession
+) -> None:
+    refusals = {
+        "http://bot.example.test/webhook": "An HTTPS URL must be provided for webhook",
+        "https://bot.example.test:8080/webhook": (
+            "Webhook can be set up only on ports 80, 88, 443 or 8443"
+        ),
+    }
+    for url, problem in refusals.items():
+        status, body = await call(http, fake_telegram, "setWebhook", url=url)
+        assert (status, body["description"]) == (400, f"Bad Request: bad webhook: {problem}")
+    status, body = await call(
+        http, fake_telegram, "setWebhook", url=PUBLIC_URL, secret_token="no spaces"
+    )
+    assert (status, body["description"]) == (
+        400,
+        "Bad Request: secret token contains unallowed characters",
+    )
+    assert fake_telegram.webhook == {}
+    status, _ = await call(
+        http,
+        fake_telegram,
+        "setWebhook",
+        url="https://bot.example.test:8443/webhook",
+        allowed_updates=["message", "callback_query"],
+    )
+    assert status == 200
+    _, info = await call(http, fake_telegram, "getWebhookInfo")
+    assert info["result"]["allowed_updates"] == ["message", "callback_query"]
+    fake_telegram.user_inline_query("не доставится")
+    assert fake_telegram.state.deliverable_updates(10) == []
+
+
+async def test_a_call_in_the_webhook_answer_is_performed(
+    fake_telegram: FakeTelegram, http: aiohttp.ClientSession, receiver: WebhookReceiver
+) -> None:
+    fake_telegram.route_webhook("https://bot.example.test", receiver.base_url)
+    receiver.reply = {"method": "sendMessage", "chat_id": 1001, "text": "<b>ответ</b>"}
+    receiver.reply["parse_mode"] = "HTML"
+    await call(http, fake_telegram, "setWebhook", url=PUBLIC_URL)
+    fake_telegram.user_sends("привет")
+    reply = await fake_telegram.wait_for("sendMessage")
+    assert reply.ok
+    assert fake_telegram.last_bot_message().text == "ответ"
+
+
+async def test_aiogram_webhook_handler_answers_through_the_fake(
+    fake_telegram: FakeTelegram, bot: Bot
+) -> None:
+    """aiogram's own webhook handler, answering in the webhook reply (a multipart form)."""
+    router = Router()
+
+    @router.message(F.text)
+    async def echo(message: Message) -> Any:
+        return message.answer(f"эхо: <i>{message.text}</i>")  # not awaited: a reply call
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    app = web.Application()
+    SimpleRequestHandler(
+        dispatcher, bot, handle_in_background=False, secret_token="hook_secret"
+    ).register(app, path="/webhook")
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        port = runner.addresses[0][1]
+        fake_telegram.route_webhook("https://bot.example.test", f"http://127.0.0.1:{port}")
+        await bot.set_webhook(PUBLIC_URL, secret_token="hook_secret")
+        fake_telegram.user_sends("Байконур")
+        await fake_telegram.wait_for("sendMessage")
+        assert fake_telegram.last_bot_message().text == "эхо: Байконур"
+        assert [d.status for d in fake_telegram.webhook_deliveries] == [200]
+        assert fake_telegram.errors() == []
+    finally:
+        await runner.cleanup()

@@ -10,6 +10,7 @@ from bot.keyboards import QUESTION_BUTTON_WIDTH
 from bot.local_api import LocalChat, button_texts
 from bot.service import FaqService
 from bot.texts import RUSSIAN
+from tests.handlers.screens import answer_buttons
 from tests.mocked_bot import MockedBot
 
 
@@ -53,7 +54,7 @@ async def test_question_tap_shows_the_exact_answer_with_back_buttons(
     [answer] = exchange.edited
     assert answer.message_id == topics.message_id
     assert answer.text == f"{entry.question}\n\n{entry.answer}"
-    assert button_texts(answer) == [RUSSIAN.back_to_questions, RUSSIAN.all_topics]
+    assert button_texts(answer) == answer_buttons(RUSSIAN, Origin.SECTION)
 
 
 async def test_back_buttons_lead_to_the_section_and_to_all_topics(
@@ -150,4 +151,4 @@ async def test_a_suggestion_tap_answers_in_a_new_message(
     assert exchange.edited == []
     [answer] = exchange.sent
     assert answer.text == f"{entry.question}\n\n{entry.answer}"
-    assert button_texts(answer) == [RUSSIAN.more_on_topic, RUSSIAN.all_topics]
+    assert button_texts(answer) == answer_buttons(RUSSIAN, Origin.SEARCH)

@@ -18,6 +18,8 @@ from bot.local_api import LocalChat, button_texts, buttons
 from bot.service import FaqService
 from bot.storage import Database
 from bot.texts import ENGLISH, RUSSIAN
+from tests.conftest import TIED_QUERY
+from tests.handlers.screens import answer_buttons, not_found_buttons
 from tests.mocked_bot import MockedBot, make_user
 
 
@@ -31,7 +33,7 @@ async def test_a_question_in_own_words_gets_the_answer(
 
     [answer] = exchange.sent
     assert answer.text == f"{entry.question}\n\n{entry.answer}"
-    assert button_texts(answer) == [RUSSIAN.more_on_topic, RUSSIAN.all_topics]
+    assert button_texts(answer) == answer_buttons(RUSSIAN)
     assert exchange.refused == []
 
 
@@ -44,12 +46,12 @@ async def test_the_answer_is_sent_as_escaped_html(user: LocalChat, bot: MockedBo
 
 
 async def test_an_ambiguous_question_offers_did_you_mean_buttons(
-    user: LocalChat, faq_service: FaqService
+    payments_user: LocalChat, payments_service: FaqService
 ) -> None:
-    result = faq_service.match("регионы")
+    result = payments_service.match(TIED_QUERY)
     assert result.outcome is Outcome.SUGGEST  # the engine's call; this test checks the reply
 
-    [message] = (await user.send("регионы")).sent
+    [message] = (await payments_user.send(TIED_QUERY)).sent
 
     assert message.text == RUSSIAN.did_you_mean
     suggested = [candidate.entry for candidate in result.suggestions][:3]
@@ -63,19 +65,22 @@ async def test_an_ambiguous_question_offers_did_you_mean_buttons(
 
 
 async def test_a_suggestion_answers_and_keeps_the_other_suggestions(
-    user: LocalChat, faq_service: FaqService
+    payments_user: LocalChat, payments_service: FaqService
 ) -> None:
-    [suggestions] = (await user.send("регионы")).sent
-    first = faq_service.match("регионы").suggestions[0].entry
+    [suggestions] = (await payments_user.send(TIED_QUERY)).sent
+    first = payments_service.match(TIED_QUERY).suggestions[0].entry
 
-    exchange = await user.click(suggestions, shorten(first.question, QUESTION_BUTTON_WIDTH))
+    exchange = await payments_user.click(
+        suggestions, shorten(first.question, QUESTION_BUTTON_WIDTH)
+    )
 
     assert exchange.callback_answered
     [answer] = exchange.sent
     assert answer.text == f"{first.question}\n\n{first.answer}"
-    assert user.session.message(suggestions.chat.id, suggestions.message_id)["text"] == (
-        RUSSIAN.did_you_mean
-    )
+    assert button_texts(answer) == answer_buttons(RUSSIAN)
+    current = payments_user.session.message(suggestions.chat.id, suggestions.message_id)
+    assert current is not None
+    assert current["text"] == RUSSIAN.did_you_mean
 
 
 async def test_an_off_topic_question_is_told_honestly_with_the_topics(
@@ -84,7 +89,7 @@ async def test_an_off_topic_question_is_told_honestly_with_the_topics(
     [message] = (await user.send("как приготовить борщ?")).sent
 
     assert message.text == RUSSIAN.not_found
-    assert button_texts(message) == [section.title for section in faq_service.kb.sections]
+    assert button_texts(message) == not_found_buttons(faq_service.kb, RUSSIAN)
 
 
 @pytest.mark.parametrize(
@@ -139,22 +144,24 @@ async def test_user_text_is_never_read_as_markup(user: LocalChat, bot: MockedBot
     assert "<script>" not in bot.last_call("sendMessage").params["text"]
 
 
-async def test_questions_are_logged_with_their_outcome(user: LocalChat, db: Database) -> None:
-    await user.send("что с Байконуром?")
-    await user.send("как приготовить борщ?")
-    await user.send("регионы")
+async def test_questions_are_logged_with_their_outcome(
+    payments_user: LocalChat, db: Database
+) -> None:
+    await payments_user.send("как оплатить картой")
+    await payments_user.send("как приготовить борщ?")
+    await payments_user.send(TIED_QUERY)
 
     rows = await db.recent_questions(limit=10)
 
     by_text = {row.text: row for row in rows}
-    assert by_text["что с Байконуром?"].outcome is Outcome.ANSWER
-    assert by_text["что с Байконуром?"].entry_id == "priorities"
-    assert by_text["что с Байконуром?"].chat_id == user.chat.id
-    assert by_text["что с Байконуром?"].user_id == user.user.id
+    assert by_text["как оплатить картой"].outcome is Outcome.ANSWER
+    assert by_text["как оплатить картой"].entry_id == "card"
+    assert by_text["как оплатить картой"].chat_id == payments_user.chat.id
+    assert by_text["как оплатить картой"].user_id == payments_user.user.id
     assert by_text["как приготовить борщ?"].outcome is Outcome.NONE
     assert by_text["как приготовить борщ?"].entry_id is None
-    assert by_text["регионы"].outcome is Outcome.SUGGEST
-    assert len(by_text["регионы"].suggestions) >= 2
+    assert by_text[TIED_QUERY].outcome is Outcome.SUGGEST
+    assert {entry_id for entry_id, _ in by_text[TIED_QUERY].suggestions} == {"card", "cash"}
 
 
 async def test_small_talk_is_logged_as_such(user: LocalChat, db: Database) -> None:
@@ -239,4 +246,4 @@ async def test_a_long_answer_from_the_menu_edits_then_continues(
     assert edited.message_id == topics.message_id
     assert buttons(edited) == []
     assert len(exchange.sent) >= 1
-    assert button_texts(exchange.sent[-1]) == [RUSSIAN.back_to_questions, RUSSIAN.all_topics]
+    assert button_texts(exchange.sent[-1]) == answer_buttons(RUSSIAN, Origin.SECTION)

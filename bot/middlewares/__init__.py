@@ -1,0 +1,1 @@
+"""Dispatcher middlewares: what every update passes through before it reaches a handler."""
