@@ -1,11 +1,16 @@
 """Every inline button's payload, in one place.
 
 Telegram limits callback data to 64 bytes, so payloads carry only short prefixes and ids
-(section and entry ids are at most 32 ASCII characters, database ids and page numbers are
-integers), never question text. Anything that does not parse as one of these factories is
-handled by ``handlers.fallback``.
+(section and entry ids are at most 32 ASCII characters, database ids, update ids and page numbers
+are integers), never question text.
 
-Prefixes: one or two letters. Users' buttons: ``m s e v h hx``. Owners' buttons (honoured only
+A user's logged message is referred to by the Telegram update it came in (``update_id``): the
+question row carries it, and unlike the row id it is known before the row is written (the log is
+written behind the reply, see bot/journal.py). 0 means "no logged message".
+
+Anything that does not parse as one of these factories is handled by ``handlers.fallback``.
+
+Prefixes: one to three letters. Users' buttons: ``m s e es v h hx``. Owners' buttons (honoured only
 for ADMIN_IDS): ``u ua uc us un uns ui q qr ay ax``.
 """
 
@@ -57,20 +62,29 @@ class EntryCallback(CallbackData, prefix="e"):
     origin: Origin = Origin.SECTION
 
 
+class SuggestionCallback(CallbackData, prefix="es"):
+    """Show one entry's answer, offered for the user's message of update ``update_id`` ("did
+    you mean", or the other questions after a 👎): the answer's 👎 and "ask a person" still
+    refer to the user's own words."""
+
+    entry_id: str
+    update_id: int = 0
+
+
 class VoteCallback(CallbackData, prefix="v"):
-    """👍 or 👎 under an answer. ``question_id`` is the logged message the answer replied to
-    (0 when the answer was opened from the menu or a link), for "ask a person" after a 👎."""
+    """👍 or 👎 under an answer. ``update_id`` is the user's message the answer replied to (0
+    when the answer was opened from the menu or a link), for "ask a person" after a 👎."""
 
     entry_id: str
     vote: Vote
-    question_id: int = 0
+    update_id: int = 0
 
 
 class AskHumanCallback(CallbackData, prefix="h"):
-    """Send a question to the owners: the logged message ``question_id``, or, when 0, the next
-    message the user types."""
+    """Send a question to the owners: the user's message of update ``update_id``, or, when 0,
+    the next message the user types."""
 
-    question_id: int = 0
+    update_id: int = 0
 
 
 class CancelAskCallback(CallbackData, prefix="hx"):
@@ -155,6 +169,7 @@ USER_FACTORIES: tuple[type[CallbackData], ...] = (
     MenuCallback,
     SectionCallback,
     EntryCallback,
+    SuggestionCallback,
     VoteCallback,
     AskHumanCallback,
     CancelAskCallback,
@@ -181,8 +196,9 @@ def longest_payloads() -> list[str]:
         MenuCallback().pack(),
         SectionCallback(section_id=longest_id).pack(),
         *(EntryCallback(entry_id=longest_id, origin=origin).pack() for origin in Origin),
-        *(VoteCallback(entry_id=longest_id, vote=v, question_id=big).pack() for v in Vote),
-        AskHumanCallback(question_id=big).pack(),
+        SuggestionCallback(entry_id=longest_id, update_id=big).pack(),
+        *(VoteCallback(entry_id=longest_id, vote=v, update_id=big).pack() for v in Vote),
+        AskHumanCallback(update_id=big).pack(),
         CancelAskCallback().pack(),
         UnansweredCallback(page=big).pack(),
         # Owners' payloads with an entry or section id carry a question id and a page number:

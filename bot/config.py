@@ -32,6 +32,8 @@ BOT_MODES = ("polling", "webhook")
 # About one message a second, Telegram's own per-chat sending limit, with room for a burst.
 DEFAULT_THROTTLE_RATE = 5
 DEFAULT_THROTTLE_WINDOW = 5.0
+DEFAULT_POLL_TIMEOUT = 30
+DEFAULT_POLL_RETRY_MAX = 10.0
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 _WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts
@@ -77,6 +79,8 @@ class Settings:
     webhook_port: int = 8080
     throttle_rate: int = DEFAULT_THROTTLE_RATE  # messages per user per window; 0 turns it off
     throttle_window: float = DEFAULT_THROTTLE_WINDOW  # seconds
+    poll_timeout: int = DEFAULT_POLL_TIMEOUT  # seconds a getUpdates long poll is held open
+    poll_retry_max: float = DEFAULT_POLL_RETRY_MAX  # longest wait between retries, seconds
 
 
 def load_settings(
@@ -115,6 +119,10 @@ def load_settings(
         throttle_rate=_or(source.get("THROTTLE_RATE", _parse_throttle_rate), DEFAULT_THROTTLE_RATE),
         throttle_window=_or(
             source.get("THROTTLE_WINDOW", _parse_throttle_window), DEFAULT_THROTTLE_WINDOW
+        ),
+        poll_timeout=_or(source.get("POLL_TIMEOUT", _parse_poll_timeout), DEFAULT_POLL_TIMEOUT),
+        poll_retry_max=_or(
+            source.get("POLL_RETRY_MAX", _parse_poll_retry_max), DEFAULT_POLL_RETRY_MAX
         ),
     )
     _check_webhook_mode(settings)
@@ -272,6 +280,22 @@ def _parse_throttle_window(value: str) -> float:
         seconds = math.nan
     if not 0.0 < seconds <= 3600.0:
         raise _Invalid(f"{value!r} is not a number of seconds (above 0, at most 3600)")
+    return seconds
+
+
+def _parse_poll_timeout(value: str) -> int:
+    if not value.isdecimal() or not 1 <= int(value) <= 50:
+        raise _Invalid(f"{value!r} is not a whole number of seconds (1-50)")
+    return int(value)
+
+
+def _parse_poll_retry_max(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0.0 < seconds <= 300.0:
+        raise _Invalid(f"{value!r} is not a number of seconds (above 0, at most 300)")
     return seconds
 
 

@@ -11,6 +11,7 @@ import asyncio
 import getpass
 import signal
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from types import FrameType
 from typing import TextIO
@@ -67,7 +68,10 @@ async def run_console(
     service = load_faq_service(settings)
     db = await Database.open(settings.database_path)
     await service.apply_owner_additions(db)  # what the owners taught the bot in Telegram
-    bot = create_bot(settings, session=LocalSession())
+    # The question log keys messages by update id and the database outlives this chat: start
+    # where no earlier console chat can have been.
+    session = LocalSession(first_update_id=time.time_ns() // 1_000_000)
+    bot = create_bot(settings, session=session)
     try:
         dispatcher = create_dispatcher(settings=settings, service=service, db=db)
         user = User(

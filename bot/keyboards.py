@@ -26,6 +26,7 @@ from bot.callbacks import (
     QuestionsPageCallback,
     ReplyCallback,
     SectionCallback,
+    SuggestionCallback,
     UnansweredCallback,
     Vote,
     VoteCallback,
@@ -62,8 +63,20 @@ def _entry_buttons(entries: Iterable[Entry], origin: Origin) -> list[list[Inline
     ]
 
 
-def _ask_human(texts: Texts, question_id: int) -> list[InlineKeyboardButton]:
-    return _button(texts.ask_human, AskHumanCallback(question_id=question_id).pack())
+def _suggestion_buttons(
+    entries: Iterable[Entry], update_id: int
+) -> list[list[InlineKeyboardButton]]:
+    return [
+        _button(
+            shorten(entry.question, QUESTION_BUTTON_WIDTH),
+            SuggestionCallback(entry_id=entry.id, update_id=update_id).pack(),
+        )
+        for entry in list(entries)[:MAX_SUGGESTIONS]
+    ]
+
+
+def _ask_human(texts: Texts, update_id: int) -> list[InlineKeyboardButton]:
+    return _button(texts.ask_human, AskHumanCallback(update_id=update_id).pack())
 
 
 # -- links ----------------------------------------------------------------------------------------
@@ -103,12 +116,13 @@ def sections_keyboard(kb: KnowledgeBase) -> InlineKeyboardMarkup:
 
 
 def not_found_keyboard(
-    kb: KnowledgeBase, texts: Texts, *, question_id: int | None = None
+    kb: KnowledgeBase, texts: Texts, *, update_id: int | None = None
 ) -> InlineKeyboardMarkup:
-    """The topics and, when ``question_id`` is given (someone can answer), "ask a person"."""
+    """The topics and, when ``update_id`` is given (someone can answer), "ask a person" for
+    the user's message of that update."""
     rows = sections_keyboard(kb).inline_keyboard
-    if question_id is not None:
-        rows = [*rows, _ask_human(texts, question_id)]
+    if update_id is not None:
+        rows = [*rows, _ask_human(texts, update_id)]
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -124,17 +138,16 @@ def answer_keyboard(
     origin: Origin,
     *,
     bot_username: str | None = None,
-    question_id: int = 0,
+    update_id: int = 0,
 ) -> InlineKeyboardMarkup:
     """Under an answer: 👍 👎 and "share", then the other questions of its section and all
-    topics. ``question_id`` is the logged message the answer replied to (0 if none)."""
+    topics. ``update_id`` is the update of the user's message the answer replied to (0 if
+    none)."""
     to_section = texts.back_to_questions if origin is Origin.SECTION else texts.more_on_topic
     feedback = [
         InlineKeyboardButton(
             text=texts.vote_label(vote, chosen=False),
-            callback_data=VoteCallback(
-                entry_id=entry.id, vote=vote, question_id=question_id
-            ).pack(),
+            callback_data=VoteCallback(entry_id=entry.id, vote=vote, update_id=update_id).pack(),
         )
         for vote in Vote
     ]
@@ -183,19 +196,22 @@ def without_ask_human(markup: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
 
 
 def not_helpful_keyboard(
-    alternatives: Sequence[Entry], texts: Texts, *, question_id: int | None
+    alternatives: Sequence[Entry], texts: Texts, *, update_id: int, can_ask: bool
 ) -> InlineKeyboardMarkup:
     """After a 👎: up to three other questions, "ask a person" (when someone can answer),
-    all topics."""
-    rows = _entry_buttons(list(alternatives)[:MAX_SUGGESTIONS], Origin.SEARCH)
-    if question_id is not None:
-        rows.append(_ask_human(texts, question_id))
+    all topics. ``update_id`` is the update of the user's message (0 if none)."""
+    rows = _suggestion_buttons(alternatives, update_id)
+    if can_ask:
+        rows.append(_ask_human(texts, update_id))
     return InlineKeyboardMarkup(inline_keyboard=[*rows, _all_topics(texts)])
 
 
-def suggestions_keyboard(entries: Iterable[Entry], texts: Texts) -> InlineKeyboardMarkup:
-    """Up to three "did you mean" questions, then all topics."""
-    rows = _entry_buttons(list(entries)[:MAX_SUGGESTIONS], Origin.SEARCH)
+def suggestions_keyboard(
+    entries: Iterable[Entry], texts: Texts, *, update_id: int = 0
+) -> InlineKeyboardMarkup:
+    """Up to three "did you mean" questions for the user's message of update ``update_id``,
+    then all topics."""
+    rows = _suggestion_buttons(entries, update_id)
     return InlineKeyboardMarkup(inline_keyboard=[*rows, _all_topics(texts)])
 
 

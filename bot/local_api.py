@@ -87,7 +87,7 @@ class _Refused(Exception):
 
 
 class LocalSession(BaseSession):
-    def __init__(self, *, bot_username: str = LOCAL_BOT_USERNAME) -> None:
+    def __init__(self, *, bot_username: str = LOCAL_BOT_USERNAME, first_update_id: int = 1) -> None:
         super().__init__()
         self.bot_username = bot_username
         self.calls: list[ApiCall] = []
@@ -99,7 +99,7 @@ class LocalSession(BaseSession):
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._sources: dict[tuple[int, int], tuple[str, str | None]] = {}  # text as sent, mode
         self._open_queries: set[str] = set()
-        self._last_update_id = 0
+        self._last_update_id = first_update_id - 1
         self._methods: dict[str, Callable[[dict[str, Any], dict[str, bytes]], Any]] = {
             "getMe": self._get_me,
             "sendMessage": self._send_message,
@@ -465,6 +465,10 @@ class Exchange:
         """New messages, in order."""
         return self._messages("send")
 
+    def sent_to(self, chat_id: int) -> list[Message]:
+        """New messages in one chat (the bot may also have written to others, e.g. owners)."""
+        return [message for message in self.sent if message.chat.id == chat_id]
+
     @property
     def edited(self) -> list[Message]:
         return self._messages("edit")
@@ -573,7 +577,7 @@ class LocalChat:
     async def click(self, message: Message, text: str) -> Exchange:
         """Tap the button labelled ``text`` (or, if none is, the one whose label starts with it)
         under the current version of ``message``."""
-        current = self._current(message)
+        current = self.current(message)
         candidates = buttons(current)
         matching = [b for b in candidates if b.text == text] or [
             b for b in candidates if b.text.startswith(text)
@@ -621,7 +625,8 @@ class LocalChat:
             for message in self.session.bot_messages(self.chat.id)
         ]
 
-    def _current(self, message: Message) -> Message:
+    def current(self, message: Message) -> Message:
+        """The message as it is now (after any edits), as the person sees it."""
         stored = self.session.message(message.chat.id, message.message_id)
         if stored is None:
             return message

@@ -421,6 +421,10 @@ class Database:
             raise
         return database
 
+    @property
+    def path(self) -> Path:
+        return self._path
+
     async def close(self) -> None:
         if not self._closed:
             self._closed = True
@@ -682,6 +686,14 @@ class Database:
     async def get_question(self, question_id: int) -> QuestionRow | None:
         row = await self._fetch_one(
             f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,)
+        )
+        return _question_row(row) if row else None
+
+    async def get_question_by_update(self, update_id: int) -> QuestionRow | None:
+        """The question that came in Telegram update ``update_id`` (buttons refer to it so:
+        the row id is not known yet when the write-behind journal holds the row)."""
+        row = await self._fetch_one(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE update_id = ?", (update_id,)
         )
         return _question_row(row) if row else None
 

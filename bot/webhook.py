@@ -4,13 +4,19 @@ Telegram only delivers to a public https:// URL (ports 443, 80, 88 or 8443), so 
 the bot listens on plain HTTP at WEBHOOK_HOST:WEBHOOK_PORT behind a reverse proxy that holds the
 TLS certificate and forwards WEBHOOK_URL's path unchanged. Every request must carry the
 ``X-Telegram-Bot-Api-Secret-Token`` header with WEBHOOK_SECRET, the value the bot gave Telegram
-in setWebhook: anyone can reach the public URL, only Telegram knows the secret.
+in setWebhook: anyone can reach the public URL, only Telegram knows the secret. Requests without
+it get 403 Forbidden and are not looked at.
 
-An update is answered with 200 only after it has been handled, so an update in hand when the
-process dies is delivered again instead of lost. GET /healthz answers 200 while the bot serves
-and 503 while it is starting or stopping, for orchestrators and ``python -m bot health``.
-SIGTERM stops accepting connections, lets updates in hand finish, then closes everything; the
-webhook stays set, so Telegram keeps the updates that come meanwhile for the next instance.
+Telegram forgets an update once the webhook answers 2xx, so the answer comes only after the
+update was handled and its rows written, as the polling loop confirms a batch (bot/polling.py):
+an update in hand when the process dies is delivered again, and a delivery of an update handled
+before is recognised and not answered twice (``App.handle_update``). That is also why this is not
+aiogram's SimpleRequestHandler, which feeds the dispatcher directly (and refuses with 401).
+
+GET /healthz answers 200 while the bot serves and 503 while it is starting or stopping, for
+orchestrators and ``python -m bot health``. SIGTERM stops accepting connections, gives updates in
+hand a few seconds, then closes everything; the webhook stays set, so Telegram keeps the updates
+that come meanwhile for the next instance.
 """
 
 from __future__ import annotations
@@ -18,37 +24,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramNetworkError,
-    TelegramNotFound,
-    TelegramRetryAfter,
-    TelegramServerError,
-    TelegramUnauthorizedError,
-)
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiogram.exceptions import TelegramBadRequest, TelegramNotFound, TelegramUnauthorizedError
+from aiogram.types import Update
 from aiohttp import web
 
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.polling import Backoff, TokenRejected, describe
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Handle = Callable[[Update], Awaitable[object]]
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/healthz"
 # Updates in hand get this long after SIGTERM; with closing the rest, the process exits well
 # within the 10 seconds Docker waits before it kills.
 SHUTDOWN_GRACE = 3.0
-FIRST_RETRY_DELAY = 1.0
-MAX_RETRY_DELAY = 30.0
+START_BACKOFF = Backoff(first=1.0, cap=30.0)
 
 STARTING, SERVING, STOPPING = "starting", "ok", "stopping"
 
@@ -58,34 +59,31 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-class SecretCheckingHandler(SimpleRequestHandler):
-    """aiogram's webhook handler, refusing requests without the secret token with 403 Forbidden
-    (aiogram itself answers 401, which promises an authentication scheme there is none of)."""
-
-    async def handle(self, request: web.Request) -> web.Response:
-        if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), self.bot):
-            # The header's value is not logged: it may be a near miss of the real secret.
-            logger.warning(
-                "refused a webhook request from %s: no or wrong secret token", request.remote
-            )
-            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
-        return await super().handle(request)
-
-
 class WebhookServer:
-    """The HTTP side of webhook mode, around a bot and dispatcher built elsewhere.
+    """The HTTP side of webhook mode, around a bot, its dispatcher and ``handle`` (which feeds
+    an update to the dispatcher once) and ``flush`` (which writes the rows handlers queued).
 
-    ``start`` listens (health: starting), ``go_live`` runs the dispatcher's start-up and sets the
-    webhook (health: ok), ``stop`` stops listening, waits for updates in hand and runs the
-    dispatcher's shutdown. Closing the bot session and the database is the caller's job.
+    ``start`` listens (health: starting), ``go_live`` runs the start-up hooks and sets the
+    webhook (health: ok), ``stop`` stops listening, waits for the updates in hand and runs the
+    shutdown hooks. Closing the bot session and the database is the caller's job.
     """
 
-    def __init__(self, settings: Settings, bot: Bot, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        bot: Bot,
+        dispatcher: Dispatcher,
+        *,
+        handle: Handle,
+        flush: Callable[[], Awaitable[object]],
+    ) -> None:
         if settings.webhook_url is None or settings.webhook_secret is None:
             raise ConfigError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
         self.settings = settings
         self.bot = bot
         self.dispatcher = dispatcher
+        self.handle = handle
+        self.flush = flush
         self.url = settings.webhook_url
         self.path = webhook_path(settings.webhook_url)
         self.status = STARTING
@@ -93,16 +91,28 @@ class WebhookServer:
         self._runner: web.AppRunner | None = None
         self._started_up = False
 
+    # -- HTTP
+
     def build_app(self) -> web.Application:
         app = web.Application()
-        handler = SecretCheckingHandler(
-            self.dispatcher, self.bot, handle_in_background=False, secret_token=self._secret
-        )
-        # Not handler.register(): that would close the bot's session on shutdown, before the
-        # updates still in hand have sent their replies.
-        app.router.add_post(self.path, handler.handle)
+        app.router.add_post(self.path, self.receive_update)
         app.router.add_get(HEALTH_PATH, self.health)
         return app
+
+    async def receive_update(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secrets.compare_digest(given.encode(), self._secret.encode()):
+            # The header's value is not logged: it may be a near miss of the real secret.
+            logger.warning("refused a webhook request from %s: wrong or no secret", request.remote)
+            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": self.bot})
+        except ValueError as error:  # not JSON, or not an update (pydantic's ValidationError)
+            logger.warning("webhook request from %s is not an update: %s", request.remote, error)
+            return web.json_response({"ok": False, "error": "bad request"}, status=400)
+        await self.handle(update)
+        await self.flush()  # the rows are on disk before Telegram hears the update was handled
+        return web.json_response({"ok": True})
 
     async def health(self, request: web.Request) -> web.Response:
         body = {"status": self.status, "mode": "webhook"}
@@ -114,6 +124,8 @@ class WebhookServer:
         if self._runner is None or not self._runner.addresses:
             raise RuntimeError("the webhook server is not listening")
         return int(self._runner.addresses[0][1])
+
+    # -- lifecycle
 
     async def start(self) -> None:
         host, port = self.settings.webhook_host, self.settings.webhook_port
@@ -131,25 +143,29 @@ class WebhookServer:
         logger.info("webhook server listening on %s:%s, path %s", host, self.port, self.path)
 
     async def go_live(self, stopping: asyncio.Event) -> bool:
-        """Start-up handlers, then setWebhook, retrying while Telegram is unreachable.
+        """Start-up hooks, then setWebhook, retried while Telegram is unreachable or failing.
         False if ``stopping`` was set before the bot went live."""
-        started = await _until_done("start-up", self._startup, stopping)
-        if not started:
+        if await _until_done("start-up", self._startup, stopping) is None:
             return False
-        self._started_up = True
-        if not await _until_done("setWebhook", self._set_webhook, stopping):
+        if await _until_done("setWebhook", self._set_webhook, stopping) is None:
             return False
         self.status = SERVING
         logger.info("serving updates posted to the webhook")
         return True
 
     async def _startup(self) -> bool:
-        await self.dispatcher.emit_startup(**self._event_data())
+        await self.dispatcher.emit_startup(**self._hook_arguments())
+        self._started_up = True
         return True
 
-    def _event_data(self) -> dict[str, object]:
-        # What aiogram's start_polling gives start-up and shutdown handlers.
-        return {"bot": self.bot, "dispatcher": self.dispatcher, **self.dispatcher.workflow_data}
+    def _hook_arguments(self) -> dict[str, object]:
+        # What aiogram's start_polling gives start-up and shutdown hooks.
+        return {
+            **self.dispatcher.workflow_data,
+            "dispatcher": self.dispatcher,
+            "bot": self.bot,
+            "bots": [self.bot],
+        }
 
     async def _set_webhook(self) -> bool:
         try:
@@ -157,7 +173,7 @@ class WebhookServer:
                 self.url,
                 secret_token=self._secret,
                 allowed_updates=self.dispatcher.resolve_used_update_types(),
-                drop_pending_updates=False,
+                drop_pending_updates=False,  # updates that waited for the bot are still wanted
             )
         except TelegramBadRequest as error:
             raise ConfigError(f"Telegram refused WEBHOOK_URL: {error.message}") from None
@@ -168,7 +184,7 @@ class WebhookServer:
             await self._runner.cleanup()  # stops listening, then waits for updates in hand
             self._runner = None
         if self._started_up:
-            await self.dispatcher.emit_shutdown(**self._event_data())
+            await self.dispatcher.emit_shutdown(**self._hook_arguments())
             self._started_up = False
         # The webhook stays set: Telegram holds new updates for the next instance.
 
@@ -177,42 +193,48 @@ async def _until_done(
     what: str, call: Callable[[], Awaitable[T]], stopping: asyncio.Event
 ) -> T | None:
     """``call()``, retried with growing pauses while Telegram is unreachable or failing;
-    None if ``stopping`` is set first. A rejected token is the operator's to fix."""
-    delay = FIRST_RETRY_DELAY
+    None if ``stopping`` is set first. A rejected token or address is the operator's to fix."""
+    failures = 0
     while not stopping.is_set():
         try:
             return await call()
         except TelegramUnauthorizedError:
-            raise ConfigError("Telegram rejected BOT_TOKEN (401 Unauthorized)") from None
+            raise TokenRejected(
+                "Telegram refused BOT_TOKEN (401 Unauthorized): the token is wrong or was "
+                "revoked; get the current one from @BotFather"
+            ) from None
         except TelegramNotFound:
             raise ConfigError(
-                "the Bot API answered 404 Not Found: check TELEGRAM_API_BASE"
+                "the Bot API answered 404 Not Found; check TELEGRAM_API_BASE"
             ) from None
-        except TelegramRetryAfter as error:
-            pause = float(error.retry_after)
-            logger.warning("%s: Telegram asks to wait %.0f s", what, pause)
-        except (TelegramNetworkError, TelegramServerError) as error:
-            pause = delay
-            delay = min(delay * 2, MAX_RETRY_DELAY)
-            logger.warning("%s failed (%s); retrying in %.0f s", what, error, pause)
+        except ConfigError:
+            raise
+        except Exception as error:  # any other failure to reach Telegram is worth a retry
+            pause = START_BACKOFF.delay(failures)
+            logger.warning("%s failed: %s; retrying in %.0f s", what, describe(error), pause)
+            failures += 1
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), pause)
     return None
 
 
 def install_stop_signals(stopping: asyncio.Event) -> None:
+    """SIGINT (Ctrl-C) and SIGTERM (``docker stop``, systemd) set ``stopping``."""
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C still interrupts
-            loop.add_signal_handler(signum, stopping.set)
+        loop.add_signal_handler(signum, stopping.set)
 
 
 async def serve_webhook(settings: Settings) -> None:
     """Webhook mode until SIGTERM or SIGINT."""
+    from bot.runner import open_app
+
     stopping = asyncio.Event()
     install_stop_signals(stopping)
-    async with _open_app(settings) as (bot, dispatcher):
-        server = WebhookServer(settings, bot, dispatcher)
+    async with open_app(settings) as app:
+        server = WebhookServer(
+            settings, app.bot, app.dispatcher, handle=app.handle_update, flush=app.journal.flush
+        )
         await server.start()
         try:
             if await server.go_live(stopping):
@@ -220,19 +242,4 @@ async def serve_webhook(settings: Settings) -> None:
             logger.info("stopping: finishing the updates in hand")
         finally:
             await server.stop()
-
-
-@contextlib.asynccontextmanager
-async def _open_app(settings: Settings):  # type: ignore[no-untyped-def]  # TEMPORARY until runner.open_app
-    from bot.factory import create_bot, create_dispatcher
-    from bot.service import load_faq_service
-    from bot.storage import Database
-
-    service = load_faq_service(settings)
-    db = await Database.open(settings.database_path)
-    bot = create_bot(settings)
-    try:
-        yield bot, create_dispatcher(settings=settings, service=service, db=db)
-    finally:
-        await db.close()
-        await bot.session.close()
+    logger.info("stopped")

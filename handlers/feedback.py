@@ -2,7 +2,9 @@
 
 A tap is stored (one vote per user per answer message; tapping the other one changes it), the
 keyboard shows the chosen one and a notice thanks the user. A 👎 also offers the questions
-closest to the answered one and, when there are owners to answer, "ask a person".
+closest to the answered one (what the engine ranks next for the user's message and for the
+entry's own question, then the other questions of its section) and, when there are owners to
+answer, "ask a person".
 
 In a group everyone sees one keyboard: it shows the latest vote, while each member's own vote
 is stored apart.
@@ -11,6 +13,7 @@ is stored apart.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -24,6 +27,10 @@ from bot.service import FaqService
 from bot.storage import Database
 from bot.texts import Texts
 from handlers.delivery import send_in_parts
+from handlers.human import find_logged_question
+
+if TYPE_CHECKING:
+    from bot.journal import Journal
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +43,7 @@ async def vote(
     db: Database,
     settings: Settings,
     texts: Texts,
+    journal: Journal | None = None,
 ) -> None:
     entry = service.kb.entry(callback_data.entry_id)
     message = callback.message
@@ -53,8 +61,14 @@ async def vote(
     thanks = texts.vote_thanks if callback_data.vote is Vote.UP else texts.vote_sorry
     await callback.answer(thanks)
     if callback_data.vote is Vote.DOWN:
-        ask_id = callback_data.question_id if settings.admin_ids else None
-        keyboard = not_helpful_keyboard(_alternatives(service, entry), texts, question_id=ask_id)
+        logged = await find_logged_question(db, callback_data.update_id, journal)
+        alternatives = _alternatives(service, entry, logged.text if logged else None)
+        keyboard = not_helpful_keyboard(
+            alternatives,
+            texts,
+            update_id=callback_data.update_id,
+            can_ask=bool(settings.admin_ids),
+        )
         await send_in_parts(bot, message.chat.id, [texts.not_helpful], keyboard)
 
 
@@ -79,11 +93,18 @@ async def _show_chosen(message: Message, markup: InlineKeyboardMarkup) -> None:
         logger.info("cannot mark the vote on message %s: %s", message.message_id, error)
 
 
-def _alternatives(service: FaqService, entry: Entry) -> list[Entry]:
-    """The entries the engine finds closest to ``entry``'s own question, ``entry`` left out."""
-    ranked = service.match(entry.question).ranked
-    others = [candidate.entry for candidate in ranked if candidate.entry.id != entry.id]
-    return others[:MAX_SUGGESTIONS]
+def _alternatives(service: FaqService, entry: Entry, asked: str | None) -> list[Entry]:
+    """Up to three entries other than ``entry``: the engine's next best for the user's message
+    (``asked``) and for the entry's own question, then the rest of the entry's section."""
+    found: dict[str, Entry] = {}
+    for text in (asked, entry.question):
+        if text:
+            for candidate in service.match(text).ranked:
+                found.setdefault(candidate.entry.id, candidate.entry)
+    for sibling in service.kb.entries_in(entry.section_id):
+        found.setdefault(sibling.id, sibling)
+    found.pop(entry.id, None)
+    return list(found.values())[:MAX_SUGGESTIONS]
 
 
 def create_router() -> Router:

@@ -1,10 +1,11 @@
-""" "Ask a person": a user's question goes to the owners, and their reply comes back.
+""""Ask a person": a user's question goes to the owners, and their reply comes back.
 
-The button carries the id of the user's logged message, so the owners get the user's own words
-with no retyping; where there is no such message (an answer opened from the menu) the bot asks
-the user to type the question. Every owner gets a notification with a "reply" button (an owner
-who never started the bot cannot be written to: that is logged and skipped); the question also
-waits in /questions (handlers/admin_questions.py), which sends the reply.
+The button carries the update id of the user's logged message, so the owners get the user's own
+words with no retyping; where there is no such message (an answer opened from the menu, or a log
+that could not be written) the bot asks the user to type the question. Every owner gets a
+notification with a "reply" button (an owner who never started the bot cannot be written to:
+that is logged and skipped); the question also waits in /questions
+(handlers/admin_questions.py), which sends the reply.
 
 The dialog state lives in aiogram's FSM storage (MemoryStorage by default): after a restart a
 user who was about to type is simply asked again.
@@ -13,6 +14,7 @@ user who was about to type is simply asked again.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -25,10 +27,13 @@ from bot.callbacks import AskHumanCallback, CancelAskCallback
 from bot.config import Settings
 from bot.formatting import clip, escape, person
 from bot.keyboards import cancel_ask_keyboard, reply_keyboard, without_ask_human
-from bot.storage import Database, HumanQuestionRow
+from bot.storage import Database, HumanQuestionRow, QuestionRow
 from bot.texts import Texts, texts_for
 from handlers.delivery import chat_id_of, reply, send_in_parts, show_in_place
 from handlers.filters import AddressedToBot
+
+if TYPE_CHECKING:
+    from bot.journal import Journal
 
 logger = logging.getLogger(__name__)
 
@@ -47,19 +52,19 @@ async def ask_human(
     settings: Settings,
     state: FSMContext,
     texts: Texts,
+    journal: Journal | None = None,
 ) -> None:
     if not settings.admin_ids:  # nobody to ask (the button is not shown then)
         await callback.answer(texts.stale_button)
         return
-    if callback_data.question_id == 0:
+    logged = await find_logged_question(db, callback_data.update_id, journal)
+    if logged is None:  # nothing to forward: the user types the question
         await state.set_state(AskHuman.typing)
-        await send_in_parts(
-            bot, chat_id_of(callback), [texts.ask_prompt], cancel_ask_keyboard(texts)
-        )
+        prompt_markup = cancel_ask_keyboard(texts)
+        await send_in_parts(bot, chat_id_of(callback), [texts.ask_prompt], prompt_markup)
         await callback.answer()
         return
-    logged = await db.get_question(callback_data.question_id)
-    if logged is None or logged.user_id != callback.from_user.id:  # someone else's, or forged
+    if logged.user_id != callback.from_user.id:  # someone else's question, or forged data
         await callback.answer(texts.stale_button)
         return
     await _remove_ask_button(callback)
@@ -100,6 +105,22 @@ async def cancel_by_button(
 async def cancel_by_command(message: Message, state: FSMContext, texts: Texts) -> None:
     await state.clear()
     await reply(message, texts.ask_cancelled)
+
+
+async def find_logged_question(
+    db: Database, update_id: int, journal: Journal | None = None
+) -> QuestionRow | None:
+    """The user's message logged from update ``update_id`` (0: none). The log is written behind
+    the replies; the journal, when there is one, is flushed first."""
+    if not update_id:
+        return None
+    try:
+        if journal is not None:
+            await journal.flush()
+        return await db.get_question_by_update(update_id)
+    except Exception:  # without it the user is asked to type the question
+        logger.exception("cannot read the question of update %s", update_id)
+        return None
 
 
 async def _remove_ask_button(callback: CallbackQuery) -> None:

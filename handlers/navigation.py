@@ -1,9 +1,9 @@
 """Inline navigation: topics -> a topic's questions -> an answer, and back.
 
-Every tap edits the message the button is under, except a "did you mean" suggestion, whose answer
-comes as a new message so the other suggestions stay in view. Every callback is answered, so the
-button's spinner stops; a button that points to something no longer in the knowledge base (it was
-edited since) gets a notice instead.
+Every tap edits the message the button is under, except a suggestion ("did you mean", or another
+question after a 👎), whose answer comes as a new message so the other suggestions stay in view.
+Every callback is answered, so the button's spinner stops; a button that points to something no
+longer in the knowledge base (it was edited since) gets a notice instead.
 """
 
 from __future__ import annotations
@@ -11,7 +11,13 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery
 
-from bot.callbacks import EntryCallback, MenuCallback, Origin, SectionCallback
+from bot.callbacks import (
+    EntryCallback,
+    MenuCallback,
+    Origin,
+    SectionCallback,
+    SuggestionCallback,
+)
 from bot.formatting import answer_messages, escape
 from bot.keyboards import answer_keyboard, section_keyboard, sections_keyboard
 from bot.service import FaqService
@@ -63,9 +69,32 @@ async def show_entry(
     await callback.answer()
 
 
+async def show_suggestion(
+    callback: CallbackQuery,
+    callback_data: SuggestionCallback,
+    bot: Bot,
+    service: FaqService,
+    texts: Texts,
+) -> None:
+    entry = service.kb.entry(callback_data.entry_id)
+    if entry is None:
+        await callback.answer(texts.stale_button)
+        return
+    markup = answer_keyboard(
+        entry,
+        texts,
+        Origin.SEARCH,
+        bot_username=await bot_username(bot),
+        update_id=callback_data.update_id,
+    )
+    await send_in_parts(bot, chat_id_of(callback), answer_messages(entry), markup)
+    await callback.answer()
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(show_topics, MenuCallback.filter())
     router.callback_query.register(show_section, SectionCallback.filter())
     router.callback_query.register(show_entry, EntryCallback.filter())
+    router.callback_query.register(show_suggestion, SuggestionCallback.filter())
     return router

@@ -4,14 +4,14 @@ The engine decides; this module only turns its decision into a reply: the answer
 "share"), "did you mean" buttons, a friendly word for small talk, or an honest "I don't know"
 with the topics and, when there are owners to answer, "ask a person".
 
-The question is logged before the reply: the buttons refer to its row (a 👎 or "ask a person"
+The buttons refer to the logged question by the update it came in (a 👎 or "ask a person"
 forwards the user's own words to the owners, not a retyped version).
 """
 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.types import Message
+from aiogram.types import Message, Update
 
 from bot.callbacks import Origin
 from bot.config import Settings
@@ -35,6 +35,7 @@ from handlers.records import log_question
 async def answer_question(
     message: Message,
     question: str,
+    event_update: Update,
     bot: Bot,
     service: FaqService,
     db: Database,
@@ -46,9 +47,13 @@ async def answer_question(
     if result is None:
         await reply(message, texts.empty_question)
         return
-    question_id = await log_question(db, message, question, result)
-    can_ask = bool(settings.admin_ids) and question_id is not None
-    await _reply_with(message, bot, result, engine.kb, texts, question_id or 0, can_ask=can_ask)
+    update_id = event_update.update_id
+    try:
+        await _reply_with(
+            message, bot, result, engine.kb, texts, update_id, can_ask=bool(settings.admin_ids)
+        )
+    finally:  # a question is worth logging even when Telegram could not take the reply
+        await log_question(db, message, question, result, update_id=update_id)
 
 
 async def _reply_with(
@@ -57,7 +62,7 @@ async def _reply_with(
     result: MatchResult,
     kb: KnowledgeBase,
     texts: Texts,
-    question_id: int,
+    update_id: int,
     *,
     can_ask: bool,
 ) -> None:
@@ -68,16 +73,17 @@ async def _reply_with(
             texts,
             Origin.SEARCH,
             bot_username=await bot_username(bot),
-            question_id=question_id,
+            update_id=update_id,
         )
         await reply_in_parts(message, answer_messages(entry), markup)
     elif result.small_talk is not None:
         await reply(message, texts.small_talk(result.small_talk), sections_keyboard(kb))
     elif result.outcome is Outcome.SUGGEST and result.suggestions:
         entries = [candidate.entry for candidate in result.suggestions]
-        await reply(message, texts.did_you_mean, suggestions_keyboard(entries, texts))
+        markup = suggestions_keyboard(entries, texts, update_id=update_id)
+        await reply(message, texts.did_you_mean, markup)
     else:
-        markup = not_found_keyboard(kb, texts, question_id=question_id if can_ask else None)
+        markup = not_found_keyboard(kb, texts, update_id=update_id if can_ask else None)
         await reply(message, texts.not_found, markup)
 
 

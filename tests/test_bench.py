@@ -51,6 +51,7 @@ def test_every_benchmark_ran_and_measured_something(smoke_report: BenchReport) -
         assert result.queries == SMOKE.queries
         assert 0 < result.median_ms <= result.p99_ms <= result.max_ms
         assert result.build_s > 0
+        assert result.p99_wall_ms > 0
         assert result.memory_mib >= 0  # the OS may hand back freed pages meanwhile
 
     assert [t.mode for t in smoke_report.throughput] == [
@@ -61,6 +62,8 @@ def test_every_benchmark_ran_and_measured_something(smoke_report: BenchReport) -
         assert throughput.faq_per_s > 0
         assert throughput.bare_per_s > 0
         assert throughput.faq_match_ms > 0
+        assert throughput.faq_cpu_ms > throughput.faq_match_ms
+        assert throughput.bare_cpu_ms > 0
 
     startup = smoke_report.startup
     assert startup is not None
@@ -68,12 +71,15 @@ def test_every_benchmark_ran_and_measured_something(smoke_report: BenchReport) -
     assert startup.bare_s > 0
     assert startup.faq_rss_mib > 0
     assert startup.bare_rss_mib > 0
+    assert startup.faq_cpu_s > 0
+    assert startup.bare_cpu_s > 0
 
     loop = smoke_report.loop
     assert loop is not None
     assert (loop.entries, loop.burst) == (SMOKE.burst_entries, SMOKE.burst)
     assert loop.faq_stall_ms > 0
     assert loop.bare_stall_ms > 0
+    assert loop.faq_workers_stall_ms > 0
     assert 0 < loop.longest_match_ms <= loop.total_match_ms
 
 
@@ -87,13 +93,16 @@ def test_the_table_has_every_row_with_positive_numbers(smoke_report: BenchReport
         assert _numbers(_row(table, row))
     for row in ("sequential", f"{SMOKE.in_flight} in flight"):
         values = _numbers(_row(table, row))
-        assert len(values) == 5  # FAQ rate, bare rate, ratio, ms per update, ms of matching
+        # FAQ's rate, bare's rate, their ratio, CPU per update of each, FAQ's matching
+        assert len(values) == 6
         assert all(value > 0 for value in values)
     assert _numbers(_row(table, "seconds"))[:2] == pytest.approx(
         [round(smoke_report.startup.faq_s, 2), round(smoke_report.startup.bare_s, 2)]  # type: ignore[union-attr]
     )
+    assert all(v > 0 for v in _numbers(_row(table, "CPU seconds")))
     assert all(v > 0 for v in _numbers(_row(table, "memory (RSS)"))[:2])
     assert all(v > 0 for v in _numbers(_row(table, "longest event-loop stall"))[:2])
+    assert _numbers(_row(table, "the same, 16 at a time"))[-1] > 0
     assert _numbers(_row(table, "longest single match"))[0] > 0
 
 
@@ -137,9 +146,28 @@ def test_targets_pass_or_miss_by_their_thresholds() -> None:
             _matching(10_000, p99_ms=0.9, build_s=4.0),
             _matching(100_000, p99_ms=10.0, build_s=40.0),  # x11 for x10 entries
         ],
-        throughput=[ThroughputResult("sequential", 100, 1, 500.0, 1000.0, 0.2)],
-        startup=StartupResult(runs=1, faq_s=1.4, bare_s=1.0, faq_rss_mib=250, bare_rss_mib=160),
-        loop=LoopResult(100, 50, 1, 20.0, 20.0, 0.1, 6.0, 25.0),
+        throughput=[ThroughputResult("sequential", 100, 1, 500.0, 1000.0, 2.0, 1.0, 0.2)],
+        startup=StartupResult(
+            runs=1,
+            faq_s=1.4,
+            bare_s=1.0,
+            faq_rss_mib=250,
+            bare_rss_mib=160,
+            faq_cpu_s=1.2,
+            bare_cpu_s=1.0,
+        ),
+        loop=LoopResult(
+            entries=100,
+            burst=50,
+            bursts=1,
+            faq_stall_ms=20.0,
+            bare_stall_ms=20.0,
+            workers=16,
+            faq_workers_stall_ms=10.0,
+            idle_stall_ms=0.1,
+            longest_match_ms=6.0,
+            total_match_ms=25.0,
+        ),
     )
     verdicts = {check.name: check.passed for check in report.checks()}
 
@@ -225,7 +253,9 @@ def _numbers(row: str) -> list[float]:
 
 
 def _matching(entries: int, *, p99_ms: float, build_s: float) -> MatchingResult:
-    return MatchingResult("generated", entries, 100, p99_ms / 2, p99_ms, p99_ms * 2, build_s, 1.0)
+    return MatchingResult(
+        "generated", entries, 100, p99_ms / 2, p99_ms, p99_ms * 2, p99_ms, build_s, 1.0
+    )
 
 
 def _report(**results: object) -> BenchReport:

@@ -37,7 +37,7 @@ def test_the_longest_payloads_fit_telegrams_limit() -> None:
 def test_payloads_round_trip() -> None:
     entry = EntryCallback(entry_id="priorities", origin=Origin.SEARCH)
     section = SectionCallback(section_id="regions")
-    vote = VoteCallback(entry_id="x" * MAX_ID_LENGTH, vote=Vote.DOWN, question_id=123)
+    vote = VoteCallback(entry_id="x" * MAX_ID_LENGTH, vote=Vote.DOWN, update_id=123)
     phrasing = AddPhrasingCallback(question_id=77, entry_id="scope", page=4)
 
     assert entry.pack() == "e:priorities:q"
@@ -59,7 +59,7 @@ def test_prefixes_are_distinct() -> None:
 @pytest.mark.parametrize(
     "data",
     ["e:scope", "e:scope:z", "s:a:b", "m:1", "e:" + "x" * 70, "v:scope:x:1", "ua:1:scope",
-     "ua:one:scope:0", "h:", "h:abc", "qr:", "u:1:2"],
+     "ua:one:scope:0", "h:abc", "qr:", "u:1:2"],
 )  # fmt: skip
 def test_malformed_payloads_do_not_unpack(data: str) -> None:
     for factory in ALL_FACTORIES:

@@ -8,7 +8,14 @@ import pytest
 from aiogram.types import InlineKeyboardMarkup
 
 from bot import telegram_rules
-from bot.callbacks import EntryCallback, MenuCallback, Origin, SectionCallback, Vote
+from bot.callbacks import (
+    EntryCallback,
+    MenuCallback,
+    Origin,
+    SectionCallback,
+    SuggestionCallback,
+    Vote,
+)
 from bot.keyboards import (
     MAX_SUGGESTIONS,
     QUESTION_BUTTON_WIDTH,
@@ -86,7 +93,7 @@ def test_answer_keyboard_depends_on_where_the_answer_was_opened(kb: KnowledgeBas
     entry = kb.entries[2]
 
     from_section = rows(answer_keyboard(entry, RUSSIAN, Origin.SECTION))
-    from_search = rows(answer_keyboard(entry, ENGLISH, Origin.SEARCH, question_id=42))
+    from_search = rows(answer_keyboard(entry, ENGLISH, Origin.SEARCH, update_id=42))
 
     assert from_section == [
         [("👍", "v:other:u:0"), ("👎", "v:other:d:0")],
@@ -136,23 +143,25 @@ def test_a_vote_is_shown_on_its_button_and_can_change(kb: KnowledgeBase) -> None
 
 
 def test_not_found_offers_a_person_only_when_someone_can_answer(kb: KnowledgeBase) -> None:
-    with_owner = rows(not_found_keyboard(kb, RUSSIAN, question_id=7))
+    with_owner = rows(not_found_keyboard(kb, RUSSIAN, update_id=7))
     without = rows(not_found_keyboard(kb, RUSSIAN))
 
     assert with_owner[-1] == [(RUSSIAN.ask_human, "h:7")]
     assert without == rows(sections_keyboard(kb))
-    assert rows(without_ask_human(not_found_keyboard(kb, RUSSIAN, question_id=7))) == without
+    assert rows(without_ask_human(not_found_keyboard(kb, RUSSIAN, update_id=7))) == without
 
 
 def test_after_a_thumbs_down_other_questions_a_person_and_all_topics(kb: KnowledgeBase) -> None:
-    markup = not_helpful_keyboard(kb.entries[1:], ENGLISH, question_id=0)
+    markup = not_helpful_keyboard(kb.entries[1:], ENGLISH, update_id=8, can_ask=True)
+    nobody = not_helpful_keyboard(kb.entries[1:], ENGLISH, update_id=8, can_ask=False)
 
     assert rows(markup) == [
-        [("Коротко?", "e:short:q")],
-        [("Другой?", "e:other:q")],
-        [(ENGLISH.ask_human, "h:0")],
+        [("Коротко?", "es:short:8")],
+        [("Другой?", "es:other:8")],
+        [(ENGLISH.ask_human, "h:8")],
         [(ENGLISH.all_topics, "m")],
     ]
+    assert rows(nobody) == [rows(markup)[0], rows(markup)[1], rows(markup)[3]]
 
 
 def test_an_unanswered_question_offers_its_candidates_and_the_other_actions(
@@ -217,7 +226,7 @@ def test_suggestions_keyboard_offers_at_most_three(kb: KnowledgeBase) -> None:
 
     data = [row[0][1] for row in rows(markup)]
     assert len(data) == MAX_SUGGESTIONS + 1
-    assert data[0] == EntryCallback(entry_id="x" * 32, origin=Origin.SEARCH).pack()
+    assert data[0] == SuggestionCallback(entry_id="x" * 32, update_id=0).pack()
     assert data[-1] == "m"
 
 
@@ -227,13 +236,13 @@ def test_every_keyboard_is_accepted_by_telegram(kb: KnowledgeBase) -> None:
         sections_keyboard(kb),
         *(section_keyboard(kb, s.id, texts) for s in kb.sections for texts in (RUSSIAN, ENGLISH)),
         *(
-            answer_keyboard(e, RUSSIAN, origin, bot_username="b" * 32, question_id=big)
+            answer_keyboard(e, RUSSIAN, origin, bot_username="b" * 32, update_id=big)
             for e in kb.entries
             for origin in Origin
         ),
-        suggestions_keyboard(kb.entries, ENGLISH),
-        not_found_keyboard(kb, ENGLISH, question_id=big),
-        not_helpful_keyboard(kb.entries, RUSSIAN, question_id=big),
+        suggestions_keyboard(kb.entries, ENGLISH, update_id=big),
+        not_found_keyboard(kb, ENGLISH, update_id=big),
+        not_helpful_keyboard(kb.entries, RUSSIAN, update_id=big, can_ask=True),
         cancel_ask_keyboard(RUSSIAN),
         open_in_bot_keyboard("faq_bot", kb.entries[0], ENGLISH),
         unanswered_keyboard(big, kb.entries, RUSSIAN, page=999, has_previous=True, has_next=True),

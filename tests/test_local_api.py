@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest, TelegramNotFound
-from aiogram.types import BotCommand, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BufferedInputFile,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    Update,
+    User,
+)
 
 from bot.local_api import (
     MESSAGE_TO_EDIT_NOT_FOUND,
@@ -185,3 +199,121 @@ async def test_methods_it_does_not_emulate_are_refused_loudly(bot: MockedBot) ->
 async def test_local_chat_refuses_other_sessions() -> None:
     with pytest.raises(TypeError):
         LocalChat(Dispatcher(), Bot("1:x"))
+
+
+async def test_a_chat_scoped_command_menu_is_kept_apart_and_needs_a_known_chat(
+    bot: MockedBot,
+) -> None:
+    await bot.set_my_commands([BotCommand(command="faq", description="Темы")])
+    await bot.set_my_commands(
+        [BotCommand(command="stats", description="Статистика")],
+        scope=BotCommandScopeChat(chat_id=CHAT_ID),
+    )
+
+    assert [c.command for c in await bot.get_my_commands()] == ["faq"]
+    scoped = await bot.get_my_commands(scope=BotCommandScopeChat(chat_id=CHAT_ID))
+    assert [c.command for c in scoped] == ["stats"]
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.set_my_commands(
+            [BotCommand(command="stats", description="x")], scope=BotCommandScopeChat(chat_id=7)
+        )
+
+
+async def test_an_uploaded_photo_is_kept_with_its_bytes_and_caption(bot: MockedBot) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+    sent = await bot.send_photo(
+        CHAT_ID, BufferedInputFile(png, filename="chart.png"), caption="<b>Итог</b>"
+    )
+
+    assert sent.photo
+    assert sent.caption == "Итог"
+    call = bot.last_call("sendPhoto")
+    assert list(call.files.values()) == [png]
+    assert call.params["photo"].startswith("attach://")
+
+
+@pytest.mark.parametrize(
+    ("data", "caption", "error"),
+    [
+        (b"not an image", None, "IMAGE_PROCESS_FAILED"),
+        (b"\x89PNG\r\n\x1a\n", "я" * 1025, "caption is too long"),
+    ],
+)
+async def test_photos_telegram_refuses(
+    bot: MockedBot, data: bytes, caption: str | None, error: str
+) -> None:
+    with pytest.raises(TelegramBadRequest, match=error):
+        await bot.send_photo(CHAT_ID, BufferedInputFile(data, "x.png"), caption=caption)
+
+
+def article(
+    result_id: str, text: str = "Ответ", title: str = "Вопрос?"
+) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        id=result_id,
+        title=title,
+        input_message_content=InputTextMessageContent(message_text=text),
+    )
+
+
+async def test_an_inline_query_is_answered_once(bot: MockedBot) -> None:
+    bot.session.open_callback_query("iq1")
+
+    assert await bot.answer_inline_query("iq1", [article("a"), article("b")], cache_time=5)
+    call = bot.last_call("answerInlineQuery")
+    assert [r["id"] for r in call.params["results"]] == ["a", "b"]
+    assert call.params["results"][0]["input_message_content"]["parse_mode"] == "HTML"
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await bot.answer_inline_query("iq1", [])
+
+
+@pytest.mark.parametrize(
+    ("results", "error"),
+    [
+        ([article("same"), article("same")], "RESULT_ID_DUPLICATE"),
+        ([article("x" * 65)], "RESULT_ID_INVALID"),
+        ([article(str(n)) for n in range(51)], "RESULTS_TOO_MUCH"),
+        ([article("a", text="я" * 4097)], "message is too long"),
+        ([article("a", text="<b>не закрыт")], "can't parse entities"),
+        ([article("a", title=" ")], "title"),
+    ],
+    ids=["duplicate", "long-id", "too-many", "long-text", "bad-html", "no-title"],
+)
+async def test_inline_results_telegram_refuses(
+    bot: MockedBot, results: list[InlineQueryResultArticle], error: str
+) -> None:
+    bot.session.open_callback_query("iq2")
+
+    with pytest.raises(TelegramBadRequest, match=error):
+        await bot.answer_inline_query("iq2", results)
+
+
+async def test_update_ids_grow_across_all_chats_of_a_bot(bot: MockedBot) -> None:
+    dispatcher = Dispatcher()
+    first = LocalChat(dispatcher, bot, user=User(id=1, is_bot=False, first_name="А"))
+    second = LocalChat(dispatcher, bot, user=User(id=2, is_bot=False, first_name="Б"))
+    seen: list[int] = []
+
+    @dispatcher.update.outer_middleware()
+    async def remember(handler: Any, update: Update, data: dict[str, Any]) -> Any:
+        seen.append(update.update_id)
+        return await handler(update, data)
+
+    await first.send("раз")
+    await second.send("два")
+    await first.inline("три")
+
+    assert seen == sorted(set(seen))
+    assert len(seen) == 3
+
+
+async def test_a_chat_shows_what_the_bot_wrote_in_it(bot: MockedBot) -> None:
+    chat = LocalChat(Dispatcher(), bot, user=User(id=CHAT_ID, is_bot=False, first_name="Анна"))
+    first = await bot.send_message(CHAT_ID, "первое", reply_markup=keyboard("a"))
+    await bot.send_message(CHAT_ID, "второе")
+    await bot.edit_message_text(
+        "первое, исправленное", chat_id=CHAT_ID, message_id=first.message_id
+    )
+
+    assert [m.text for m in chat.received()] == ["первое, исправленное", "второе"]

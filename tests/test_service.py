@@ -12,7 +12,8 @@ from bot.engine.types import Outcome
 from bot.errors import KnowledgeBaseError
 from bot.knowledge.loader import load_knowledge_base
 from bot.knowledge.model import Entry
-from bot.service import FaqService, load_faq_service
+from bot.service import FaqService, load_effective_faq_service, load_faq_service
+from bot.storage import Database
 
 
 def test_load_faq_service_uses_the_configured_file_and_thresholds(settings: Settings) -> None:
@@ -39,17 +40,64 @@ def test_replace_swaps_knowledge_base_and_engine_together(settings: Settings) ->
     assert service.engine.thresholds == settings.thresholds
 
 
-def test_reload_keeps_the_current_faq_when_the_file_is_broken(tmp_path: Path) -> None:
+SMALL_FAQ = (
+    'title = "Тест"\n[[sections]]\nid = "a"\ntitle = "А"\n'
+    '[[entries]]\nid = "q"\nsection = "a"\nquestion = "Вопрос?"\nanswer = "Ответ."\n'
+)
+
+
+async def test_reload_keeps_the_current_faq_when_the_file_is_broken(tmp_path: Path) -> None:
     path = tmp_path / "faq.toml"
-    path.write_text(
-        'title = "Тест"\n[[sections]]\nid = "a"\ntitle = "А"\n'
-        '[[entries]]\nid = "q"\nsection = "a"\nquestion = "Вопрос?"\nanswer = "Ответ."\n',
-        encoding="utf-8",
-    )
+    path.write_text(SMALL_FAQ, encoding="utf-8")
     service = FaqService.from_knowledge_base(load_knowledge_base(path), source=path)
     path.write_text("this is [not toml", encoding="utf-8")
 
     with pytest.raises(KnowledgeBaseError):
-        service.reload()
+        await service.reload()
 
     assert service.kb.entry("q") is not None
+
+
+async def test_owner_additions_are_laid_over_the_file_and_survive_a_reload(
+    tmp_path: Path, db: Database
+) -> None:
+    path = tmp_path / "faq.toml"
+    path.write_text(SMALL_FAQ, encoding="utf-8")
+    service = FaqService.from_knowledge_base(load_knowledge_base(path), source=path)
+    await db.add_phrasing("q", "как приготовить борщ", added_by=1)
+    await db.add_entry(service.kb, section_id="a", question="Где касса?", answer="Тут.", added_by=1)
+
+    kb = await service.apply_owner_additions(db)
+
+    assert service.kb is kb
+    assert kb.entry("q").phrasings == ("как приготовить борщ",)
+    assert [e.question for e in kb.entries] == ["Вопрос?", "Где касса?"]
+    assert service.base.entries == load_knowledge_base(path).entries  # the file's, untouched
+    assert service.match("как приготовить борщ").best.entry.id == "q"
+
+    path.write_text(SMALL_FAQ.replace("Ответ.", "Новый ответ."), encoding="utf-8")
+    reloaded = await service.reload(db)
+
+    assert reloaded.entry("q").answer == "Новый ответ."
+    assert reloaded.entry("q").phrasings == ("как приготовить борщ",)
+    assert len(reloaded.entries) == 2
+    assert len(service.base.entries) == 1
+
+
+async def test_no_additions_keep_the_engine_as_it_is(service: FaqService, db: Database) -> None:
+    engine = service.engine
+
+    await service.apply_owner_additions(db)
+
+    assert service.engine is engine
+
+
+async def test_load_effective_faq_service_applies_the_stored_additions(
+    settings: Settings, db: Database
+) -> None:
+    await db.add_phrasing("priorities", "как приготовить борщ", added_by=1)
+
+    service = await load_effective_faq_service(settings, db)
+
+    assert service.match("как приготовить борщ").best.entry.id == "priorities"
+    assert service.base.entry("priorities").phrasings != service.kb.entry("priorities").phrasings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -92,7 +93,7 @@ async def db(path: Path) -> AsyncIterator[Database]:
 
 async def test_open_creates_folder_schema_and_version(path: Path) -> None:
     database = await Database.open(path)
-    assert await database.schema_version() == len(MIGRATIONS) == 2
+    assert await database.schema_version() == len(MIGRATIONS) == 3
     await database.close()
     tables = {row[0] for row in raw(path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {
@@ -102,6 +103,7 @@ async def test_open_creates_folder_schema_and_version(path: Path) -> None:
         "kb_phrasings",
         "kb_entries",
         "human_questions",
+        "handled_updates",
     }
     indexes = {row[0] for row in raw(path, "SELECT name FROM sqlite_master WHERE type='index'")}
     assert {
@@ -109,18 +111,34 @@ async def test_open_creates_folder_schema_and_version(path: Path) -> None:
         "questions_outcome",
         "votes_entry",
         "human_questions_status",
+        "questions_update_id",
+        "handled_updates_handled_at",
     } <= indexes
     columns = [row[1] for row in raw(path, "PRAGMA table_info(questions)")]
-    assert columns[-4:] == ["resolution", "resolved_entry_id", "resolved_by", "resolved_at"]
-    assert raw(path, "PRAGMA user_version") == [(2,)]
+    assert columns[-5:] == [
+        "resolution",
+        "resolved_entry_id",
+        "resolved_by",
+        "resolved_at",
+        "update_id",
+    ]
+    assert raw(path, "PRAGMA user_version") == [(3,)]
 
 
 async def test_version_1_database_is_upgraded_keeping_its_rows(path: Path) -> None:
-    async with await Database.open(path, migrations=MIGRATIONS[:1], clock=Clock()) as database:
-        await database.log_question(user_id=1, chat_id=1, text="старый вопрос", result=suggest("x"))
+    async with await Database.open(path, migrations=MIGRATIONS[:1], clock=Clock()):
+        pass
+    # Written the way version 1 of the bot wrote it (today's code writes today's columns).
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute(
+            "INSERT INTO questions (user_id, chat_id, text, outcome, score, created_at) "
+            "VALUES (NULL, 1, 'старый вопрос', 'suggest', 0.5, '2024-05-01T12:00:00.000+00:00')"
+        )
+    connection.close()
     assert raw(path, "PRAGMA user_version") == [(1,)]
     async with await Database.open(path) as database:
-        assert await database.schema_version() == 2
+        assert await database.schema_version() == len(MIGRATIONS)
         [row] = await database.recent_questions()
     assert row.text == "старый вопрос"
     assert (row.resolution, row.resolved_entry_id, row.resolved_by, row.resolved_at) == (
@@ -129,6 +147,7 @@ async def test_version_1_database_is_upgraded_keeping_its_rows(path: Path) -> No
         None,
         None,
     )
+    assert row.update_id is None
 
 
 async def test_wal_mode_is_on(path: Path) -> None:
@@ -140,7 +159,7 @@ async def test_reopening_keeps_rows_and_version(path: Path) -> None:
     async with await Database.open(path) as database:
         await database.remember_user(7, "ann", "Ann", "ru")
     async with await Database.open(path) as database:
-        assert await database.schema_version() == 2
+        assert await database.schema_version() == len(MIGRATIONS)
         user = await database.get_user(7)
         assert user is not None
         assert user.first_name == "Ann"
@@ -151,7 +170,7 @@ async def test_migration_from_an_older_version(path: Path) -> None:
         await database.remember_user(7, "ann", "Ann", "ru")
     newer = (*MIGRATIONS, ("ALTER TABLE users ADD COLUMN note TEXT", "UPDATE users SET note = 'x'"))
     async with await Database.open(path, migrations=newer) as database:
-        assert await database.schema_version() == 3
+        assert await database.schema_version() == len(MIGRATIONS) + 1
     assert raw(path, "SELECT id, username, note FROM users") == [(7, "ann", "x")]
 
 
@@ -162,7 +181,7 @@ async def test_failed_migration_changes_nothing(path: Path) -> None:
     with pytest.raises(StorageError) as caught:
         await Database.open(path, migrations=broken)
     assert caught.value.message.startswith(f'database {path}: cannot use it (near "THIS"')
-    assert raw(path, "PRAGMA user_version") == [(2,)]
+    assert raw(path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
     assert raw(path, "SELECT name FROM sqlite_master WHERE name = 'extra'") == []
 
 
@@ -175,7 +194,7 @@ async def test_database_from_a_newer_bot_is_refused(path: Path) -> None:
     with pytest.raises(StorageError) as caught:
         await Database.open(path)
     assert caught.value.message == (
-        f"database {path} has schema version 9, newer than this bot knows (2): "
+        f"database {path} has schema version 9, newer than this bot knows (3): "
         "update the bot or use another DATABASE_PATH"
     )
     assert caught.value.exit_code == 4
@@ -642,3 +661,109 @@ async def test_human_question_lists(db: Database) -> None:
     assert [row.text for row in done.rows] == ["вопрос 4", "вопрос 2"]  # the newest first
     everything = await db.human_questions(None, page_size=10)
     assert [row.id for row in everything.rows] == ids[::-1]
+
+
+# --- handled updates and batches (what the write-behind journal relies on) --------------------
+
+
+async def test_a_question_logged_with_its_update_marks_the_update_handled(db: Database) -> None:
+    assert await db.handled_among([501, 502]) == set()
+    row_id = await db.log_question(
+        user_id=1, chat_id=10, text="регионы?", result=answer("x"), update_id=501
+    )
+    assert await db.handled_among([501, 502]) == {501}
+    [row] = await db.recent_questions()
+    assert (row.id, row.update_id, row.text) == (row_id, 501, "регионы?")
+
+
+async def test_logging_the_same_update_twice_keeps_the_first_row(db: Database, path: Path) -> None:
+    first = await db.log_question(
+        user_id=1, chat_id=10, text="первый", result=answer("x"), update_id=7
+    )
+    again = await db.log_question(
+        user_id=1, chat_id=10, text="повтор", result=suggest("x"), update_id=7
+    )
+    assert again == first
+    assert raw(path, "SELECT update_id, text, outcome FROM questions") == [(7, "первый", "answer")]
+
+
+async def test_questions_without_an_update_are_never_merged(db: Database) -> None:
+    await db.log_question(user_id=1, chat_id=10, text="один", result=answer("x"))
+    await db.log_question(user_id=1, chat_id=10, text="два", result=answer("x"))
+    assert [row.text for row in await db.recent_questions()] == ["два", "один"]
+
+
+async def test_mark_handled_and_forget_old_marks(db: Database) -> None:
+    await db.mark_handled(11)  # the clock says 12:00:01
+    await db.mark_handled(12)  # 12:00:02
+    await db.mark_handled(12)  # a second mark of the same update changes nothing
+    assert await db.handled_among([10, 11, 12]) == {11, 12}
+    assert await db.forget_handled_updates(before=at(2)) == 1
+    assert await db.handled_among([11, 12]) == {12}
+    assert await db.handled_among([]) == set()
+
+
+async def test_write_batch_writes_users_questions_and_marks_in_one_go(
+    db: Database, path: Path
+) -> None:
+    from bot.storage import HandledUpdate, QuestionRecord, UserRecord
+
+    await db.write_batch(
+        users=[
+            UserRecord(5, "ann", "Ann", "ru", at(30)),
+            UserRecord(5, "ann", "Ann", "ru", at(31)),
+        ],
+        questions=[
+            QuestionRecord.of(
+                user_id=5,
+                chat_id=5,
+                text="вопрос",
+                result=answer("x"),
+                created_at=at(30),
+                update_id=1,
+            )
+        ],
+        handled=[HandledUpdate(2, at(31))],
+    )
+    user = await db.get_user(5)
+    assert user is not None
+    assert (user.message_count, user.first_seen, user.last_seen) == (2, at(30), at(31))
+    assert raw(path, "SELECT user_id, text, update_id, created_at FROM questions") == [
+        (5, "вопрос", 1, "2024-05-01T12:00:30.000+00:00")
+    ]
+    assert await db.handled_among([1, 2, 3]) == {1, 2}
+
+
+async def test_write_batch_is_all_or_nothing(db: Database) -> None:
+    from bot.storage import QuestionRecord, UserRecord
+
+    question = QuestionRecord.of(
+        user_id=5, chat_id=1, text="x", result=answer("x"), created_at=at(1)
+    )
+    broken = replace(question, chat_id=None)  # fails NOT NULL, after the user's row went in
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write_batch(users=[UserRecord(5, "ann", "Ann", "ru", at(1))], questions=[broken])
+    assert await db.get_user(5) is None
+    await db.remember_user(5, "ann", "Ann", "ru")  # and the connection is usable afterwards
+    assert await db.get_user(5) is not None
+
+
+async def fill_the_disk(db: Database) -> None:
+    """Make the database full: SQLite may not grow it by a single page any more."""
+    pages = await db._pragma_int("page_count")
+    await db._connection.execute(f"PRAGMA max_page_count = {pages}")
+
+
+async def test_a_full_disk_fails_the_write_and_leaves_the_database_usable(
+    db: Database, path: Path
+) -> None:
+    await fill_the_disk(db)
+    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+        await db.log_question(
+            user_id=1, chat_id=1, text="й" * 4000, result=answer("x"), update_id=1
+        )
+    assert await db.handled_among([1]) == set()
+    await db._connection.execute("PRAGMA max_page_count = 1073741823")
+    await db.log_question(user_id=1, chat_id=1, text="после", result=answer("x"), update_id=2)
+    assert raw(path, "PRAGMA integrity_check") == [("ok",)]
+    assert await db.handled_among([1, 2]) == {2}

@@ -1,5 +1,5 @@
-"""Webhook mode in-process: the real dispatcher behind bot.webhook's server, the fake Telegram
-delivering updates to it through a route that stands in for the reverse proxy."""
+"""Webhook mode in-process: the app as ``open_app`` builds it behind bot.webhook's server, the
+fake Telegram delivering updates to it through a route that stands in for the reverse proxy."""
 
 from __future__ import annotations
 
@@ -13,16 +13,15 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot import webhook
-from bot.config import Settings, load_settings
+from bot.config import Secret, Settings, load_settings
 from bot.errors import ConfigError
-from bot.factory import create_bot, create_dispatcher
+from bot.polling import Backoff
+from bot.runner import App, open_app
 from bot.service import FaqService
-from bot.storage import Database
 from bot.texts import RUSSIAN
 from bot.webhook import SECRET_HEADER, WebhookServer, webhook_path
 from tests.conftest import FAQ_PATH
@@ -41,7 +40,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 def settings(fake: FakeTelegram, tmp_path: Path) -> Settings:
-    """Webhook mode against the fake; replaces conftest's ``settings`` (the ``db`` uses it)."""
+    """Webhook mode against the fake, on any free port of 127.0.0.1."""
     environ = {
         "BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE": fake.base_url,
@@ -57,22 +56,25 @@ def settings(fake: FakeTelegram, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def bot(settings: Settings) -> AsyncIterator[Bot]:
-    bot = create_bot(settings)
-    yield bot
-    await bot.session.close()
+async def app(settings: Settings, faq_service: FaqService) -> AsyncIterator[App]:
+    """As in production; ``faq_service`` first, so that the dictionaries are loaded once."""
+    async with open_app(settings) as app:
+        yield app
+
+
+def server_for(app: App, settings: Settings | None = None) -> WebhookServer:
+    return WebhookServer(
+        settings or app.settings,
+        app.bot,
+        app.dispatcher,
+        handle=app.handle_update,
+        flush=app.journal.flush,
+    )
 
 
 @pytest.fixture
-def dispatcher(settings: Settings, faq_service: FaqService, db: Database) -> Dispatcher:
-    return create_dispatcher(settings=settings, service=faq_service, db=db)
-
-
-@pytest.fixture
-async def server(
-    settings: Settings, bot: Bot, dispatcher: Dispatcher, fake: FakeTelegram
-) -> AsyncIterator[WebhookServer]:
-    server = WebhookServer(settings, bot, dispatcher)
+async def server(app: App, fake: FakeTelegram) -> AsyncIterator[WebhookServer]:
+    server = server_for(app)
     await server.start()
     fake.route_webhook(PUBLIC, f"http://127.0.0.1:{server.port}")
     yield server
@@ -122,22 +124,19 @@ async def test_health_says_starting_until_the_webhook_is_set(
     assert call.params["url"] == WEBHOOK_URL
     assert call.params["secret_token"] == SECRET
     assert call.params["drop_pending_updates"] is False
-    assert set(call.params["allowed_updates"]) == {"message", "callback_query"}
+    assert call.params["allowed_updates"] == server.dispatcher.resolve_used_update_types()
+    assert {"message", "callback_query"} <= set(call.params["allowed_updates"])
     assert [c["command"] for c in fake.commands()] == ["start", "faq", "help"]  # start-up ran
 
 
 async def test_telegrams_updates_are_answered(
-    server: WebhookServer,
-    fake: FakeTelegram,
-    never: asyncio.Event,
-    db: Database,
-    faq_service: FaqService,
+    server: WebhookServer, app: App, fake: FakeTelegram, never: asyncio.Event
 ) -> None:
     await server.go_live(never)
     fake.user_sends("/start")
     await fake.wait_for("sendMessage")
     menu = fake.last_bot_message()
-    kb = faq_service.kb
+    kb = app.service.kb
     greeting = RUSSIAN.start.format(name=fake.default_user.first_name, title=html.escape(kb.title))
     assert menu.text == render(greeting)
     assert menu.keyboard == [[section.title] for section in kb.sections]
@@ -149,8 +148,34 @@ async def test_telegrams_updates_are_answered(
     await fake.wait_until(lambda: len(fake.webhook_deliveries) == 2)
     assert all(d.status == 200 and d.secret_sent for d in fake.webhook_deliveries)
     assert fake.errors() == []
-    [question] = await db.recent_questions(limit=5)
+    [question] = await app.db.recent_questions(limit=5)
     assert question.text == "что с Байконуром?"
+
+
+async def test_an_update_delivered_again_is_answered_once(
+    server: WebhookServer, app: App, fake: FakeTelegram, http: aiohttp.ClientSession
+) -> None:
+    """Telegram delivers again when it missed the 200 (a broken connection, a restart)."""
+    fake.user_sends("что с Байконуром?")
+    update = fake.pending_updates[-1]
+    secret = {SECRET_HEADER: SECRET}
+
+    assert await post_update(http, server, update, **secret) == 200
+    assert await post_update(http, server, update, **secret) == 200
+
+    assert len(fake.calls_to("sendMessage")) == 1
+    assert len(await app.db.recent_questions(limit=5)) == 1
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"update_id": "x"}'])
+async def test_a_body_that_is_no_update_is_a_bad_request(
+    server: WebhookServer, http: aiohttp.ClientSession, fake: FakeTelegram, body: bytes
+) -> None:
+    url = f"http://127.0.0.1:{server.port}{server.path}"
+    headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+    async with http.post(url, data=body, headers=headers) as response:
+        assert response.status == 400
+    assert fake.calls_to("sendMessage") == []
 
 
 @pytest.mark.parametrize(
@@ -160,10 +185,10 @@ async def test_telegrams_updates_are_answered(
 )
 async def test_requests_without_the_secret_are_forbidden_and_ignored(
     server: WebhookServer,
+    app: App,
     fake: FakeTelegram,
     http: aiohttp.ClientSession,
     never: asyncio.Event,
-    db: Database,
     headers: dict[str, str],
 ) -> None:
     await server.go_live(never)
@@ -174,18 +199,18 @@ async def test_requests_without_the_secret_are_forbidden_and_ignored(
     assert await post_update(http, server, forged, **headers) == 403
 
     assert fake.calls_to("sendMessage") == []
-    assert await db.recent_questions(limit=5) == []
+    assert await app.db.recent_questions(limit=5) == []
     assert await post_update(http, server, forged, **{SECRET_HEADER: SECRET}) == 200
     assert "Байконур" in fake.last_bot_message().text
 
 
-async def test_aiogram_alone_would_answer_401(
-    bot: Bot, dispatcher: Dispatcher, http: aiohttp.ClientSession
-) -> None:
-    """Why bot.webhook has its own handler: aiogram's refuses with 401, not 403."""
-    app = web.Application()
-    SimpleRequestHandler(dispatcher, bot, secret_token=SECRET).register(app, path="/hook")
-    runner = web.AppRunner(app, access_log=None)
+async def test_aiogram_alone_would_answer_401(app: App, http: aiohttp.ClientSession) -> None:
+    """aiogram's own handler refuses with 401 (and would bypass the journal's once-only check),
+    hence bot.webhook's own."""
+    web_app = web.Application()
+    handler = SimpleRequestHandler(app.dispatcher, app.bot, secret_token=SECRET)
+    web_app.router.add_post("/hook", handler.handle)
+    runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     try:
@@ -198,10 +223,10 @@ async def test_aiogram_alone_would_answer_401(
 
 async def test_stop_finishes_the_update_in_hand_and_keeps_the_webhook(
     server: WebhookServer,
+    app: App,
     fake: FakeTelegram,
     http: aiohttp.ClientSession,
     never: asyncio.Event,
-    db: Database,
 ) -> None:
     await server.go_live(never)
     port = server.port
@@ -215,7 +240,7 @@ async def test_stop_finishes_the_update_in_hand_and_keeps_the_webhook(
     assert reply.ok
     assert "Байконур" in render(reply.text)
     assert [d.status for d in fake.webhook_deliveries] == [200]  # Telegram got its 200
-    assert [q.text for q in await db.recent_questions(limit=5)] == ["что с Байконуром?"]
+    assert [q.text for q in await app.db.recent_questions(limit=5)] == ["что с Байконуром?"]
     assert fake.webhook["url"] == WEBHOOK_URL  # not deleted: the next instance gets the updates
     assert fake.calls_to("deleteWebhook") == []
     with pytest.raises(aiohttp.ClientConnectionError):
@@ -229,7 +254,7 @@ async def test_telegram_failing_at_start_is_retried(
     never: asyncio.Event,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(webhook, "FIRST_RETRY_DELAY", 0.01)
+    monkeypatch.setattr(webhook, "START_BACKOFF", Backoff(first=0.01, cap=0.01))
     fake.fail("setWebhook", status=502, description="Bad Gateway")
     fake.drop_connection("setWebhook")
 
@@ -252,10 +277,10 @@ async def test_a_stop_while_telegram_is_down_ends_the_start(
 
 
 async def test_a_webhook_url_telegram_refuses_is_one_config_error(
-    settings: Settings, bot: Bot, dispatcher: Dispatcher, never: asyncio.Event
+    app: App, never: asyncio.Event
 ) -> None:
-    bad = dataclasses.replace(settings, webhook_url="https://bot.example.test:8080/webhook")
-    server = WebhookServer(bad, bot, dispatcher)
+    bad = dataclasses.replace(app.settings, webhook_url="https://bot.example.test:8080/webhook")
+    server = server_for(app, bad)
     await server.start()
     try:
         with pytest.raises(ConfigError) as error:
@@ -269,27 +294,22 @@ async def test_a_webhook_url_telegram_refuses_is_one_config_error(
 
 
 async def test_a_rejected_token_is_one_config_error(
-    settings: Settings, fake: FakeTelegram, dispatcher: Dispatcher, never: asyncio.Event
+    settings: Settings, faq_service: FaqService, never: asyncio.Event
 ) -> None:
-    wrong = dataclasses.replace(settings, bot_token=type(settings.bot_token)("42:" + "A" * 35))
-    bot = create_bot(wrong)
-    server = WebhookServer(wrong, bot, dispatcher)
-    try:
-        with pytest.raises(ConfigError, match=r"^Telegram rejected BOT_TOKEN \(401"):
+    wrong = dataclasses.replace(settings, bot_token=Secret("42:" + "A" * 35))
+    async with open_app(wrong) as app:
+        server = server_for(app)
+        with pytest.raises(ConfigError, match=r"^Telegram refused BOT_TOKEN \(401 Unauthorized\)"):
             await server.go_live(never)
-    finally:
         await server.stop()
-        await bot.session.close()
 
 
-async def test_a_busy_port_is_one_config_error(
-    settings: Settings, bot: Bot, dispatcher: Dispatcher
-) -> None:
+async def test_a_busy_port_is_one_config_error(app: App) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        server = WebhookServer(dataclasses.replace(settings, webhook_port=port), bot, dispatcher)
+        server = server_for(app, dataclasses.replace(app.settings, webhook_port=port))
         with pytest.raises(ConfigError) as error:
             await server.start()
     assert error.value.message.startswith(f"cannot listen on 127.0.0.1:{port} (WEBHOOK_HOST")

@@ -38,6 +38,18 @@ def rss_mib(pid: int | str = "self") -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far, from /proc (Linux); 0.0 elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            # The command name (2nd field) may hold spaces: count fields after its ')'.
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    user, system = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5)
+    return (user + system) / os.sysconf("SC_CLK_TCK")
+
+
 def pin_to_one_core() -> int | None:
     """Run this process on a single core, so a timing never mixes two; the core, or None where
     the OS cannot pin (macOS)."""

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.bench.measure import BenchError, median, rss_mib
+from bot.bench.measure import BenchError, cpu_seconds, median, rss_mib
 
 START_TIMEOUT = 60.0  # seconds a bot may take to reach getUpdates before the bench gives up
 STOP_TIMEOUT = 10.0
@@ -65,6 +65,15 @@ class StartupResult:
     bare_s: float
     faq_rss_mib: float  # median resident memory at that moment
     bare_rss_mib: float
+    faq_cpu_s: float  # median CPU time the process had used by then (immune to a busy machine)
+    bare_cpu_s: float
+
+
+@dataclass(frozen=True)
+class _Start:
+    seconds: float
+    rss_mib: float
+    cpu_s: float
 
 
 @dataclass
@@ -72,6 +81,7 @@ class _FirstPoll:
     pid: int
     seconds: float = 0.0  # perf_counter time of the first getUpdates
     rss_mib: float = 0.0
+    cpu_s: float = 0.0
     seen: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -121,6 +131,7 @@ class FakeBotApi:
         if poll is not None and not poll.seen.is_set():
             poll.seconds = time.perf_counter()
             poll.rss_mib = rss_mib(poll.pid)
+            poll.cpu_s = cpu_seconds(poll.pid)
             poll.seen.set()
         await asyncio.sleep(POLL_HOLD)
         return _ok([])
@@ -132,8 +143,8 @@ def _ok(result: object) -> web.Response:
 
 async def _start_once(
     api: FakeBotApi, command: list[str], environ: Mapping[str, str], token: str, log: Path
-) -> tuple[float, float]:
-    """Start one bot, wait for its first getUpdates, stop it; (seconds, MiB at that moment)."""
+) -> _Start:
+    """Start one bot, wait for its first getUpdates, stop it."""
     env = {**environ, "BOT_TOKEN": token, "TELEGRAM_API_BASE": api.base}
     with log.open("wb") as output:
         started = time.perf_counter()
@@ -145,7 +156,7 @@ async def _start_once(
         await _wait_for_poll(poll, process, log)
     finally:
         await _stop(process)
-    return poll.seconds - started, poll.rss_mib
+    return _Start(poll.seconds - started, poll.rss_mib, poll.cpu_s)
 
 
 async def _wait_for_poll(poll: _FirstPoll, process: asyncio.subprocess.Process, log: Path) -> None:
@@ -158,12 +169,12 @@ async def _wait_for_poll(poll: _FirstPoll, process: asyncio.subprocess.Process, 
     exited.cancel()
     if polled not in done:
         why = "exited" if exited in done else f"did not poll within {START_TIMEOUT:.0f} s"
-        raise BenchError(f"a bot being timed {why}: {_last_line(log)}")
+        raise BenchError(f"a bot being timed {why}; its last words: {_last_lines(log)}")
 
 
-def _last_line(log: Path) -> str:
+def _last_lines(log: Path, count: int = 3) -> str:
     lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    return lines[-1] if lines else "(no output)"
+    return " | ".join(lines[-count:]) if lines else "(no output)"
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:
@@ -191,8 +202,8 @@ async def measure_startup(faq_path: Path, runs: int) -> StartupResult:
             folder = Path(workdir)
             bare_script = folder / "bare_bot.py"
             bare_script.write_text(BARE_BOT, encoding="utf-8")
-            faq: list[tuple[float, float]] = []
-            bare: list[tuple[float, float]] = []
+            faq: list[_Start] = []
+            bare: list[_Start] = []
             for run in range(runs):
                 environ = _faq_environ(faq_path, folder / f"faq-{run}.sqlite3")
                 faq.append(
@@ -217,10 +228,12 @@ async def measure_startup(faq_path: Path, runs: int) -> StartupResult:
         await api.stop()
     return StartupResult(
         runs=runs,
-        faq_s=median([s for s, _ in faq]),
-        bare_s=median([s for s, _ in bare]),
-        faq_rss_mib=median([m for _, m in faq]),
-        bare_rss_mib=median([m for _, m in bare]),
+        faq_s=median([s.seconds for s in faq]),
+        bare_s=median([s.seconds for s in bare]),
+        faq_rss_mib=median([s.rss_mib for s in faq]),
+        bare_rss_mib=median([s.rss_mib for s in bare]),
+        faq_cpu_s=median([s.cpu_s for s in faq]),
+        bare_cpu_s=median([s.cpu_s for s in bare]),
     )
 
 

@@ -70,12 +70,12 @@ async def _measure_bots(
         progress(f"event loop: bursts of {plan.burst} on {plan.burst_entries:,} entries")
         kb = generate_knowledge_base(plan.burst_entries)
         engine = FaqEngine.build(kb, settings.thresholds)
+        texts = sample_queries(kb, plan.burst * (plan.bursts + 1), seed=BURST_SEED)
+        warmup, *bursts = [
+            texts[start : start + plan.burst] for start in range(0, len(texts), plan.burst)
+        ]
         report.loop = await measure_event_loop(
-            settings,
-            engine,
-            sample_queries(kb, plan.burst, seed=BURST_SEED),
-            bursts=plan.bursts,
-            workdir=Path(workdir),
+            settings, engine, warmup, bursts, workdir=Path(workdir)
         )
         del kb, engine
 

@@ -6,6 +6,10 @@ into aiogram objects. ``WireSession`` does the same serialising and parsing (Tel
 round trip. Unlike ``bot.local_api.LocalSession`` it does not check the request the way Telegram
 would (HTML, keyboards): that is the server's work, and timing it would charge the FAQ bot's
 longer, richer answers with the cost of an emulator.
+
+It stands in for Telegram, limits included: session middlewares (``bot.session.FloodControl``,
+which paces replies to Telegram's 30 messages a second) are skipped, or the benchmark would
+measure Telegram's limit instead of the bot.
 """
 
 from __future__ import annotations
@@ -39,6 +43,14 @@ class WireSession(BaseSession):
         super().__init__()
         self.requests: list[SentRequest] = []
         self._message_ids = itertools.count(1)
+
+    async def __call__(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
+    ) -> TelegramType:
+        return await self.make_request(bot, method, timeout)
 
     async def make_request(
         self,

@@ -27,12 +27,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.bench.measure import BenchError
     from bot.bench.plan import FULL, QUICK, SMOKE
     from bot.bench.report import format_report, to_json
     from bot.bench.suite import run_bench
 
     plan = SMOKE if args.smoke else QUICK if args.quick else FULL
-    report = run_bench(plan, progress=_progress)
+    try:
+        report = run_bench(plan, progress=_progress)
+    except BenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(to_json(report), ensure_ascii=False, indent=2))
     else:

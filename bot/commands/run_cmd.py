@@ -10,20 +10,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
     import sys
 
     from bot.config import load_settings
-    from bot.logging_setup import configure_logging, secrets_of
 
-    interactive = sys.stdin.isatty()
-    settings = load_settings(require_token=not interactive)
-    configure_logging(settings.log_level, secrets_of(settings))
+    # Without a terminal a missing token is an error: load_settings raises ConfigError (exit 2).
+    settings = load_settings(require_token=not sys.stdin.isatty())
     if settings.bot_mode == "webhook" and settings.bot_token is not None:
+        import asyncio
+
+        from bot.logging_setup import configure_logging, secrets_of
         from bot.webhook import serve_webhook
 
+        configure_logging(settings.log_level, secrets_of(settings))
         asyncio.run(serve_webhook(settings))
         return 0
-    from bot.runner import main
+    from bot.runner import main  # long polling, or the console chat without a token
 
     return main()

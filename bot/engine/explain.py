@@ -18,6 +18,7 @@ _HOW = {
     "split": "merged words split",
     "joined": "split word joined",
     "derived": "same word family",
+    "part of a name": "the base uses it only inside longer names",
 }
 
 
@@ -67,6 +68,11 @@ def _candidate_lines(
     if scored.best_field is not None:
         best = scored.best_field
         lines.append(f"   closest text: {best.field.label} {_short(best.field.text)!r}")
+    if scored.named < engine.weights.named_coverage:
+        lines.append(
+            f"   explains only {scored.named:.0%} of the things the message names:"
+            " at most a suggestion"
+        )
     for number, slot in enumerate(slots):
         places = [
             _matched_in(match.field, match.matched[number])

@@ -129,7 +129,10 @@ class KnowledgeIndex:
             if other == lemma:
                 continue
             common = _common_prefix(lemma, other)
-            if common >= 0.75 * min(len(lemma), len(other)):
+            endings = self.lemmatizer.language.derivational_endings
+            if common >= 0.75 * min(len(lemma), len(other)) or (
+                lemma[common:] in endings and other[common:] in endings
+            ):
                 related.append((-common, other))
         return [other for _, other in sorted(related)]
 

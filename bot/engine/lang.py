@@ -25,6 +25,7 @@ class Language:
     keyboard_layout: dict[str, str]
     colloquial: dict[str, str]
     compound_prefixes: dict[str, str]
+    derivational_endings: frozenset[str]
 
 
 def _words(value: str) -> tuple[str, ...]:
@@ -57,4 +58,5 @@ def russian() -> Language:
         keyboard_layout=dict(data["keyboard_layout"]),
         colloquial={k.replace("ё", "е"): v for k, v in data["colloquial"].items()},
         compound_prefixes=dict(data["compound_prefixes"]),
+        derivational_endings=frozenset(data["derivational_endings"]),
     )

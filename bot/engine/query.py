@@ -8,6 +8,7 @@ Words the base does not know keep their full weight, so a message about somethin
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -37,6 +38,7 @@ class Slot:
     how: str = ""  # "typo", "layout", "translit", "split", "joined", "derived" or ""
     thing: bool = True  # names a thing (noun, adjective, number, name), not an action
     common: bool = False  # one of the language's most frequent words ("сейчас", "вопрос")
+    partial: float = 1.0  # below 1: strengths lowered by this, the word only part of a name
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ class QueryReader:
                     alternatives=tuple(weakened),
                     weight=weight,
                     how=slot.how or "part of a name",
+                    partial=self.part_of_name,
                 )
             result.append(slot)
         return result
@@ -144,7 +147,7 @@ class QueryReader:
         """Adjectives (as typed) directly followed by a noun the base does not know."""
         found = set()
         sequence = [w for w in words if not w.extra]
-        for left, right in zip(sequence, sequence[1:], strict=False):
+        for left, right in itertools.pairwise(sequence):
             if left.stop or right.stop or is_concept(right.term):
                 continue
             if right.common or any(self.index.knows(t) for t in right.terms):

@@ -4,7 +4,9 @@ The score is mostly *query coverage*: the share of the message's weight (idf of 
 word; words the base does not know keep a full weight) that the entry's texts contain, mixed
 with how well the single best text (question or phrasing) matches, and discounted when a match
 is only in the long answer. It is capped when everything matched is generic (words found in
-nearly every entry) and lowered when a runner-up explains the message about as well; entries
+nearly every entry), kept below the answer threshold when the message names a thing the entry
+does not explain (an unknown noun such as "такси" or "погода" is what the message is about),
+and lowered when a runner-up explains the message about as well; entries
 that repeat the matched words across their phrasings rank first among equals. Candidates come
 from an inverted index over the rarer terms, so only a few entries are scored in full however
 large the base is.
@@ -27,6 +29,8 @@ PRUNE_SHARE = 0.5
 MAX_WALK = 300
 # Entries nominated by the rare words that are then checked for the common ones.
 SHORTLIST = 60
+# A word matched at least this strongly counts as explained when telling names apart.
+DERIVED_MATCH = 0.75
 # A capped confidence sits just below the answer threshold: a suggestion, never an answer.
 UNSURE = 0.98
 
@@ -80,6 +84,7 @@ class EntryScore:
     rank: float = 0.0  # the ordering key: confidence lifted by salience, to break near ties
     best_field: FieldMatch | None = None
     fields: list[FieldMatch] = field(default_factory=list)
+    named: float = 1.0  # the share of the things the message names that the entry explains
 
 
 class Scorer:
@@ -162,13 +167,10 @@ class Scorer:
 
     def score_entry(self, entry: int, slots: Sequence[Slot]) -> EntryScore:
         matches = self._match_fields(entry, slots)
-        best_strength: dict[int, float] = {}
-        for match in matches:
-            factor = self.weights.answer if match.field.kind is FieldKind.ANSWER else 1.0
-            for number, (_, strength) in match.matched.items():
-                value = strength * factor
-                if value > best_strength.get(number, 0.0):
-                    best_strength[number] = value
+        best_strength = self._best_strengths(matches)
+        if any(s.partial < 1.0 for s in slots) and self._completes_names(slots, best_strength):
+            _restore_partial_words(matches, slots)
+            best_strength = self._best_strengths(matches)
         total = self._message_weight(slots, best_strength)
         if total <= 0 or not matches:
             return EntryScore(entry, 0.0, 0.0)
@@ -181,13 +183,16 @@ class Scorer:
         raw = max(best.score, (1.0 - share) * union + share * best.score)
         raw *= self._informativeness(slots, best_strength)
         raw = min(raw, 1.0)
-        if self._named_coverage(slots, best_strength) < self.weights.named_coverage:
+        named = self._named_coverage(slots, best_strength)
+        if named < self.weights.named_coverage:
             # The message names something this entry says nothing about ("такси" next to
             # "аэропорт"): the entry may be related, never the answer.
             raw = min(raw, UNSURE * self.weights.answer_knee)
         salience = self._salience(entry, slots, matches, best_strength)
         rank = raw * (1.0 + self.weights.salience * salience)
-        return EntryScore(entry, raw, raw, rank, best if best.score > 0 else None, matches)
+        result = EntryScore(entry, raw, raw, rank, best if best.score > 0 else None, matches)
+        result.named = named
+        return result
 
     def _match_fields(self, entry: int, slots: Sequence[Slot]) -> list[FieldMatch]:
         """For each text of the entry that contains message words: which, through which term.
@@ -215,6 +220,29 @@ class Scorer:
                 if not remaining:
                     break
         return [FieldMatch(fields[p], matched) for p, matched in sorted(found.items())]
+
+    def _best_strengths(self, matches: list[FieldMatch]) -> dict[int, float]:
+        """Per message word: how strongly the entry contains it, in whichever text."""
+        best: dict[int, float] = {}
+        for match in matches:
+            factor = self.weights.answer if match.field.kind is FieldKind.ANSWER else 1.0
+            for number, (_, strength) in match.matched.items():
+                value = strength * factor
+                if value > best.get(number, 0.0):
+                    best[number] = value
+        return best
+
+    @staticmethod
+    def _completes_names(slots: Sequence[Slot], matched: dict[int, float]) -> bool:
+        """Whether the entry explains another thing the message names, which then tells
+        which longer name a bare word stands for ("такси для инвалидов": social taxi)."""
+        return any(
+            slot.thing
+            and slot.partial == 1.0
+            and not (slot.extra or slot.weak or slot.common)
+            and matched.get(number, 0.0) >= DERIVED_MATCH
+            for number, slot in enumerate(slots)
+        )
 
     @staticmethod
     def _named_coverage(slots: Sequence[Slot], matched: dict[int, float]) -> float:
@@ -303,6 +331,15 @@ class Scorer:
         sit where the development sets say they should."""
         for s in scored:
             s.score = calibrated(s.score, self.weights.suggest_knee, self.weights.answer_knee)
+
+
+def _restore_partial_words(matches: list[FieldMatch], slots: Sequence[Slot]) -> None:
+    """Full strength again for the words that were weakened as parts of longer names."""
+    for match in matches:
+        for number, (term, strength) in match.matched.items():
+            partial = slots[number].partial
+            if partial < 1.0:
+                match.matched[number] = (term, min(1.0, strength / partial))
 
 
 DEFAULT_SUGGEST = 0.3

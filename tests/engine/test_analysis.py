@@ -112,3 +112,15 @@ def test_single_word_synonyms_share_a_concept(lemmatizer: Lemmatizer) -> None:
 def test_pairs_keep_word_order_but_never_end_on_a_stop_word(lemmatizer: Lemmatizer) -> None:
     pairs = [p for p, _, _ in pair_terms(lemmatizer.words_of("в каких областях и"))]
     assert pairs == ["какой+область"]
+
+
+def test_a_slang_synonym_keeps_the_reading_the_editor_meant(lemmatizer: Lemmatizer) -> None:
+    # pymorphy reads "велик" first as the short form of "великий" (= "большой"): the synonym
+    # group must not turn every "большой" into a bicycle.
+    concepts = Concepts([("велосипед", "велик")], lemmatizer.content_words_of)
+
+    def concept(word: str) -> str:
+        return concepts.apply(lemmatizer.words_of(word), keep_phrase_words=False)[0].term
+
+    assert concept("велик") == concept("велосипеды")
+    assert concept("большим") != concept("велосипеды")

@@ -69,6 +69,89 @@ def test_off_topic_and_generic_messages_are_not_answered(
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "сколько стоит такси",
+        "сколько стоит такси до аэропорта",
+        "как вызвать такси",
+        "какая погода будет в выходные",
+        "какие автобусы идут до зоопарка",
+        "как оплатить штраф гибдд",
+        "где ближайшая аптека",
+    ],
+)
+def test_a_message_about_something_the_base_does_not_cover_is_not_answered(
+    transport_engine: FaqEngine, message: str
+) -> None:
+    assert transport_engine.match(message).outcome is not Outcome.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("потерял транспортную карту", "card_lost"),
+        ("забыл сумку в трамвае", "lost_item"),
+        ("сколько стоит проездной на месяц", "monthly_pass"),
+        ("сколько стоит одна поездка", "single_fare"),
+        ("бабушке 70 лет, она может ездить бесплатно?", "pensioners"),
+        ("можно расплатиться смартфоном в автобусе?", "payment_methods"),
+    ],
+)
+def test_close_entries_are_told_apart_by_a_telling_word(
+    transport_engine: FaqEngine, message: str, entry_id: str
+) -> None:
+    assert answered(transport_engine, message) == entry_id
+
+
+def test_overlapping_entries_without_a_telling_word_become_suggestions(
+    faq_engine: FaqEngine,
+) -> None:
+    result = faq_engine.match("что известно о межрегиональном взаимодействии")
+    assert result.outcome is Outcome.SUGGEST
+    assert {"scope", "growth"} <= {c.entry.id for c in result.suggestions}
+    told = faq_engine.match("в каких сферах будут расширять межрегиональное взаимодействие")
+    assert told.outcome is Outcome.ANSWER
+    assert told.best is not None and told.best.entry.id == "growth"
+
+
+def _taxi_engine() -> FaqEngine:
+    return FaqEngine.build(
+        small_kb(
+            (
+                "social_taxi",
+                "Как заказать социальное такси?",
+                "Социальное такси для людей с инвалидностью заказывают по телефону 45-10-10.",
+                ("Сколько стоит социальное такси?", "Перевозка инвалидов по городу"),
+            ),
+            (
+                "airport",
+                "Как добраться до аэропорта?",
+                "До аэропорта ходит автобус 101.",
+                ("Сколько стоит доехать до аэропорта?",),
+            ),
+            ("fare", "Сколько стоит проезд?", "46 рублей.", ("Цена билета на автобус",)),
+        )
+    )
+
+
+def test_a_bare_word_of_a_longer_name_is_not_that_name() -> None:
+    engine = _taxi_engine()
+    assert engine.match("сколько стоит такси").outcome is not Outcome.ANSWER
+    assert engine.match("сколько стоит такси до аэропорта").outcome is not Outcome.ANSWER
+    assert answered(engine, "сколько стоит социальное такси") == "social_taxi"
+    # Another word of the entry says which name was meant.
+    assert answered(engine, "такси для инвалидов") == "social_taxi"
+
+
+def test_explain_says_when_the_message_names_what_the_entry_lacks(
+    transport_engine: FaqEngine,
+) -> None:
+    text = transport_engine.explain("сколько стоит такси до аэропорта")
+    assert "only inside longer names" in text
+    assert "at most a suggestion" in text
+
+
+@pytest.mark.parametrize(
     ("message", "kind"),
     [
         ("привет", SmallTalk.GREETING),

@@ -82,3 +82,43 @@ def test_a_greeting_with_a_question_is_a_question(faq_engine: FaqEngine) -> None
     query = faq_engine.read("привет, что с Байконуром?")
     assert query.small_talk is None
     assert any(s.surface == "байконуром" for s in query.slots)
+
+
+def test_a_greeting_or_thanks_around_a_question_is_left_out(faq_engine: FaqEngine) -> None:
+    query = faq_engine.read("Добрый день! Что с Байконуром? Спасибо заранее")
+    assert query.small_talk is None
+    assert [s.surface for s in query.slots] == ["байконуром"]
+
+
+def test_related_words_are_found_through_derivational_endings(
+    transport_engine: FaqEngine,
+) -> None:
+    assert "продлить" in transport_engine.index.derived("продление")
+    slot = transport_engine.read("обсуждается ли продление").slots[-1]
+    assert slot.how == "derived"
+
+
+def test_a_reflexive_verb_matches_its_plain_verb_almost_fully(faq_engine: FaqEngine) -> None:
+    (slot,) = faq_engine.read("обсуждают").slots
+    strengths = dict(slot.alternatives)
+    assert strengths["обсуждаться"] >= 0.9
+
+
+def test_a_bare_noun_the_base_only_uses_in_longer_names_is_a_partial_match(
+    transport_engine: FaqEngine,
+) -> None:
+    slots = {s.surface: s for s in transport_engine.read("сколько стоит такси").slots}
+    taxi = slots["такси"]
+    assert taxi.how == "part of a name"
+    assert taxi.partial < 1.0
+    assert all(strength < 1.0 for _, strength in taxi.alternatives)
+    named = {s.surface: s for s in transport_engine.read("социальное такси").slots}
+    assert named["такси"].partial == 1.0
+
+
+def test_an_adjective_describing_an_unknown_noun_is_a_partial_match(
+    transport_engine: FaqEngine,
+) -> None:
+    slots = {s.surface: s for s in transport_engine.read("где ближайшая аптека").slots}
+    assert not slots["аптека"].known
+    assert slots["ближайшая"].partial < 1.0

@@ -549,6 +549,11 @@ class FakeTelegram:
     def pending_updates(self) -> list[dict[str, Any]]:
         return copy.deepcopy(self.state.pending_updates)
 
+    @property
+    def confirmed_update_ids(self) -> list[int]:
+        """Ids of the updates the bot confirmed (a getUpdates with a higher offset), in order."""
+        return list(self.state.confirmed_update_ids)
+
     def commands(self, scope: str = "default", language_code: str = "") -> list[dict[str, str]]:
         return copy.deepcopy(self.state.commands.get((scope, language_code), []))
 

@@ -68,6 +68,7 @@ class TelegramState:
         self.chats: dict[int, ChatState] = {}
         self.pending_updates: list[dict[str, Any]] = []
         self.next_update_id = 100_000_001
+        self.confirmed_update_ids: list[int] = []  # in the order the bot confirmed them
         self.allowed_updates: list[str] = []
         self.callback_queries: dict[str, CallbackQueryState] = {}
         self.inline_queries: dict[str, dict[str, Any]] = {}
@@ -144,9 +145,14 @@ class TelegramState:
         if offset is None or offset == 0:
             return
         if offset < 0:
-            self.pending_updates = self.pending_updates[offset:]
+            kept = self.pending_updates[offset:]
         else:
-            self.pending_updates = [u for u in self.pending_updates if u["update_id"] >= offset]
+            kept = [u for u in self.pending_updates if u["update_id"] >= offset]
+        kept_ids = {u["update_id"] for u in kept}
+        self.confirmed_update_ids.extend(
+            u["update_id"] for u in self.pending_updates if u["update_id"] not in kept_ids
+        )
+        self.pending_updates = kept
 
     def deliverable_updates(self, limit: int) -> list[dict[str, Any]]:
         if self.allowed_updates:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from aiogram import Dispatcher
 
-from bot.callbacks import EntryCallback, Origin
+from bot.callbacks import Origin, SuggestionCallback
 from bot.config import Settings
 from bot.engine.types import Outcome, SmallTalk
 from bot.factory import create_dispatcher
@@ -46,7 +46,7 @@ async def test_the_answer_is_sent_as_escaped_html(user: LocalChat, bot: MockedBo
 
 
 async def test_an_ambiguous_question_offers_did_you_mean_buttons(
-    payments_user: LocalChat, payments_service: FaqService
+    payments_user: LocalChat, payments_service: FaqService, db: Database
 ) -> None:
     result = payments_service.match(TIED_QUERY)
     assert result.outcome is Outcome.SUGGEST  # the engine's call; this test checks the reply
@@ -59,8 +59,10 @@ async def test_an_ambiguous_question_offers_did_you_mean_buttons(
         *(shorten(entry.question, QUESTION_BUTTON_WIDTH) for entry in suggested),
         RUSSIAN.all_topics,
     ]
+    [logged] = await db.recent_questions(limit=1)
     assert [b.callback_data for b in buttons(message)][: len(suggested)] == [
-        EntryCallback(entry_id=entry.id, origin=Origin.SEARCH).pack() for entry in suggested
+        SuggestionCallback(entry_id=entry.id, update_id=logged.update_id).pack()
+        for entry in suggested
     ]
 
 

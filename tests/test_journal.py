@@ -1,0 +1,297 @@
+"""The write-behind journal: rows are queued without waiting, committed in batches, and kept in
+memory (bounded) and retried while the database refuses writes, with one log line per incident."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiogram.types import Chat, Message, User
+
+from bot.engine.types import Candidate, MatchResult, Outcome
+from bot.journal import Journal, current_recording, recording
+from bot.knowledge.model import Entry
+from bot.storage import Database
+from handlers.records import log_question
+
+SCOPE = Entry("scope", "regions", "Как складывается взаимодействие?", "Ответ.")
+WAIT = 10.0  # an upper bound for things that happen in the background, never a measurement
+
+
+def answer(text: str = "вопрос") -> MatchResult:
+    best = Candidate(SCOPE, 0.9)
+    return MatchResult(text, Outcome.ANSWER, best=best, ranked=(best,))
+
+
+def raw(path: Path, sql: str) -> list[tuple]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+def question_texts(path: Path) -> list[str]:
+    return [row[0] for row in raw(path, "SELECT text FROM questions ORDER BY id")]
+
+
+async def refuse_writes(db: Database, *, full: bool) -> None:
+    """What a read-only file or a full disk does to every write, on the bot's own connection."""
+    connection = db._connection
+    if full:
+        pages = await db._pragma_int("page_count")
+        await connection.execute(f"PRAGMA max_page_count = {pages}")
+    else:
+        await connection.execute("PRAGMA query_only = ON")
+
+
+async def accept_writes(db: Database) -> None:
+    await db._connection.execute("PRAGMA query_only = OFF")
+    await db._connection.execute("PRAGMA max_page_count = 1073741823")
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "faq.sqlite3"
+
+
+@pytest.fixture
+async def db(path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(path)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def journal(db: Database) -> AsyncIterator[Journal]:
+    # A long interval: only flush() writes, so tests decide when rows reach the disk.
+    journal = Journal(db, interval=3600, retry_interval=3600)
+    await journal.start()
+    yield journal
+    await journal.close()
+
+
+def ask(journal: Journal, text: str, update_id: int | None = None, user_id: int = 7) -> None:
+    journal.add_user(user_id, "ann", "Ann", "ru")
+    journal.add_question(
+        user_id=user_id, chat_id=user_id, text=text, result=answer(text), update_id=update_id
+    )
+
+
+async def test_rows_wait_in_memory_until_flushed(
+    journal: Journal, db: Database, path: Path
+) -> None:
+    ask(journal, "первый", update_id=1)
+    journal.mark_handled(2)
+    assert question_texts(path) == []
+    assert journal.pending == 3
+    # Queued updates already count as handled: the polling loop must not feed them again.
+    assert await journal.handled_among([1, 2, 3]) == {1, 2}
+
+    assert await journal.flush() is True
+
+    assert journal.pending == 0
+    assert question_texts(path) == ["первый"]
+    assert await db.handled_among([1, 2, 3]) == {1, 2}
+    user = await db.get_user(7)
+    assert user is not None
+    assert user.message_count == 1
+
+
+async def test_the_background_task_commits_without_being_asked(db: Database, path: Path) -> None:
+    journal = Journal(db, interval=0.01)
+    await journal.start()
+    try:
+        ask(journal, "сам запишется", update_id=5)
+        for _ in range(int(WAIT / 0.01)):
+            if journal.pending == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert question_texts(path) == ["сам запишется"]
+    finally:
+        await journal.close()
+
+
+async def test_rows_are_committed_in_batches_of_batch_size(
+    db: Database, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = Journal(db, interval=3600, batch_size=40)
+    batches: list[int] = []
+    write_batch = db.write_batch
+
+    async def counting(**rows: list[object]) -> None:
+        batches.append(sum(len(kind) for kind in rows.values()))
+        await write_batch(**rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(db, "write_batch", counting)
+    for number in range(50):
+        ask(journal, f"вопрос {number}", update_id=number)  # 2 rows each
+
+    assert await journal.flush() is True
+
+    assert batches == [40, 40, 20]
+    assert question_texts(path) == [f"вопрос {number}" for number in range(50)]
+    assert await db.handled_among(range(50)) == set(range(50))
+
+
+@pytest.mark.parametrize(
+    ("full", "message"),
+    [(False, "attempt to write a readonly database"), (True, "database or disk is full")],
+    ids=["read-only", "disk-full"],
+)
+async def test_a_database_refusing_writes_keeps_the_rows_and_logs_once(
+    journal: Journal,
+    db: Database,
+    path: Path,
+    caplog: pytest.LogCaptureFixture,
+    full: bool,
+    message: str,
+) -> None:
+    ask(journal, "до сбоя", update_id=1)
+    assert await journal.flush() is True
+    await refuse_writes(db, full=full)
+    caplog.set_level(logging.INFO, logger="bot.journal")
+
+    for number in range(2, 6):  # many rows and many attempts, one incident
+        ask(journal, "й" * 3000 + f" {number}", update_id=number)
+        assert await journal.flush() is False
+    assert journal.refusing
+    assert journal.pending == 8
+    assert await journal.handled_among([2, 5]) == {2, 5}  # still known as handled, in memory
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert message in errors[0].getMessage()
+    assert str(path) in errors[0].getMessage()
+    assert errors[0].exc_info is None  # a line, not a traceback
+
+    await accept_writes(db)
+    assert await journal.flush() is True
+
+    assert not journal.refusing
+    assert [text[-1] for text in question_texts(path)] == ["я", "2", "3", "4", "5"]
+    assert raw(path, "PRAGMA integrity_check") == [("ok",)]
+    recovered = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert recovered == [f"database {path} accepts writes again"]
+
+
+async def test_rows_beyond_the_bound_drop_the_oldest(
+    db: Database, path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    journal = Journal(db, interval=3600, retry_interval=3600, max_pending=4)
+    await journal.start()
+    await refuse_writes(db, full=False)
+    for number in range(6):
+        journal.add_question(
+            user_id=None, chat_id=1, text=f"q{number}", result=answer(), update_id=number
+        )
+    assert await journal.flush() is False
+    assert journal.pending == 4
+    assert await journal.handled_among(range(6)) == {2, 3, 4, 5}
+
+    await accept_writes(db)
+    caplog.clear()
+    await journal.close()
+
+    assert question_texts(path) == ["q2", "q3", "q4", "q5"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"database {path} accepts writes again; 2 oldest rows were dropped"
+    ]
+
+
+async def test_close_writes_what_is_left(db: Database, path: Path) -> None:
+    journal = Journal(db, interval=3600)
+    await journal.start()
+    ask(journal, "последний", update_id=9)
+    await journal.close()
+    assert question_texts(path) == ["последний"]
+    assert await db.handled_among([9]) == {9}
+
+
+async def test_close_says_how_many_rows_are_lost_when_the_disk_stays_full(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    journal = Journal(db, interval=3600)
+    await journal.start()
+    await refuse_writes(db, full=True)
+    for number in range(3):
+        journal.add_question(
+            user_id=None, chat_id=1, text="й" * 3000, result=answer(), update_id=number
+        )
+    await journal.close()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR][-1] == (
+        f"database {db.path}: 3 log rows could not be written before exit and are lost"
+    )
+
+
+async def test_a_broken_row_is_dropped_with_its_batch_and_the_queue_moves_on(
+    journal: Journal, db: Database, path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    journal.add_question(user_id=None, chat_id=None, text="сломан", result=answer())  # type: ignore[arg-type]
+    assert await journal.flush() is True
+    assert "dropped 1 log rows" in caplog.text
+    ask(journal, "следующий", update_id=3)
+    assert await journal.flush() is True
+    assert question_texts(path) == ["следующий"]
+
+
+async def test_start_forgets_handled_marks_older_than_two_days(path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2024, 5, 10, 12, 0, tzinfo=UTC)
+    async with await Database.open(path, clock=lambda: now - timedelta(days=3)) as old:
+        await old.mark_handled(1)
+    async with await Database.open(path, clock=lambda: now - timedelta(hours=1)) as recent:
+        await recent.mark_handled(2)
+    async with await Database.open(path, clock=lambda: now) as database:
+        journal = Journal(database)
+        await journal.start()
+        await journal.close()
+        assert await database.handled_among([1, 2]) == {2}
+
+
+# --- handlers/records.py: the journal when an update is being recorded, the database otherwise
+
+
+def message(update_chat: int = 42) -> Message:
+    user = User(id=update_chat, is_bot=False, first_name="Ann", username="ann", language_code="ru")
+    chat = Chat(id=update_chat, type="private")
+    return Message(message_id=1, date=0, chat=chat, from_user=user, text="регионы?")
+
+
+async def test_records_go_to_the_journal_of_the_update_being_handled(
+    journal: Journal, db: Database, path: Path
+) -> None:
+    assert current_recording() is None
+    with recording(journal, 777):
+        await log_question(db, message(), "регионы?", answer("регионы?"))
+        assert current_recording() is not None
+    assert current_recording() is None
+    assert question_texts(path) == []  # queued: nothing waited for the disk
+    assert await journal.handled_among([777]) == {777}
+
+    await journal.flush()
+
+    [row] = await db.recent_questions()
+    assert (row.text, row.update_id, row.user_id, row.entry_id) == ("регионы?", 777, 42, "scope")
+    user = await db.get_user(42)
+    assert user is not None
+    assert (user.username, user.message_count) == ("ann", 1)
+
+
+async def test_records_without_an_update_are_written_at_once(db: Database, path: Path) -> None:
+    await log_question(db, message(), "регионы?", answer("регионы?"))
+    [row] = await db.recent_questions()
+    assert (row.text, row.update_id) == ("регионы?", None)
+
+
+async def test_a_direct_write_that_fails_is_logged_and_swallowed(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    await refuse_writes(db, full=False)
+    await log_question(db, message(), "регионы?", answer("регионы?"))  # must not raise
+    assert "could not remember user 42" in caplog.text
+    assert "could not log a question from chat 42" in caplog.text
