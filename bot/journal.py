@@ -111,7 +111,7 @@ class Journal:
         result: MatchResult,
         update_id: int | None = None,
     ) -> None:
-        """Log a question; with ``update_id`` the update also counts as handled."""
+        """Log a question; ``update_id`` is the update it came in (see ``mark_handled``)."""
         record = QuestionRecord.of(
             user_id=user_id,
             chat_id=chat_id,
@@ -121,11 +121,12 @@ class Journal:
             update_id=update_id,
         )
         self._queue(record)
-        if update_id is not None:
-            self._pending_updates.add(update_id)
 
     def mark_handled(self, update_id: int) -> None:
-        """Remember that the update was handled, so that a redelivery of it is skipped."""
+        """Remember that the update was handled, so that a redelivery of it is skipped.
+
+        Called when its handler has finished, not when it logs its question: a handler cut short
+        by a shutdown logs its question and must still be redone after the restart."""
         self._queue(HandledUpdate(update_id, self.db.now()))
         self._pending_updates.add(update_id)
 
@@ -203,7 +204,7 @@ class Journal:
     def _take(self, count: int) -> None:
         """Forget the first ``count`` queued rows (written or dropped)."""
         for row in self._pending[:count]:
-            if isinstance(row, QuestionRecord | HandledUpdate) and row.update_id is not None:
+            if isinstance(row, HandledUpdate):
                 self._pending_updates.discard(row.update_id)
         del self._pending[:count]
         if not self._pending:

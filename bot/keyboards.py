@@ -328,12 +328,6 @@ def confirm_new_entry_keyboard(texts: Texts) -> InlineKeyboardMarkup:
     )
 
 
-def after_new_entry_keyboard(texts: Texts, *, page: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[_button(texts.owner.next, UnansweredCallback(page=page).pack())]
-    )
-
-
 def human_questions_keyboard(
     questions: Sequence[tuple[int, int, str]],
     texts: Texts,

@@ -148,6 +148,8 @@ class Poller:
         while not self.stopping:
             try:
                 result = await self._unless_stopped(call())
+            except _Stopped:
+                raise
             except TelegramUnauthorizedError:
                 raise TokenRejected(
                     "Telegram refused BOT_TOKEN (401 Unauthorized): the token is wrong or was "
@@ -230,6 +232,8 @@ class Poller:
     async def _handle_in_order(self, queue: list[Update], handled: set[int]) -> None:
         async with self._slots:
             for update in queue:
+                if self.stopping:  # not started: left for Telegram to send again
+                    return
                 try:
                     await self.handle(update)
                 except Exception:  # one broken update must not stop the others

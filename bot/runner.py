@@ -72,8 +72,9 @@ class App:
 
         Telegram delivers an update again when its receipt was not confirmed (the bot was
         killed, the connection broke), so the first delivery may have been answered already:
-        handled update ids are remembered (with the question rows, in one transaction) and a
-        repeat is skipped. A handler's error counts as handled: retrying would fail again.
+        the ids of handled updates are written through the journal, and a repeat is skipped.
+        Handled means the handler finished: one cut short by a shutdown is redone after the
+        restart. A handler's error counts as handled: retrying would fail again.
         """
         update_id = update.update_id
         if await self.journal.handled_among([update_id]):

@@ -510,8 +510,9 @@ class Database:
     ) -> int:
         """Store a question and what the bot did with it; returns the row's id.
 
-        With ``update_id`` the update also counts as handled, and logging the same update again
-        stores nothing new and returns the row stored the first time.
+        ``update_id`` is the Telegram update the question came in: logging the same update again
+        stores nothing new and returns the row stored the first time. (It does not mark the
+        update handled: a reply may still fail or be cut short; see ``mark_handled``.)
         """
         record = QuestionRecord.of(
             user_id=user_id,
@@ -598,6 +599,8 @@ class Database:
 
     async def _insert_question(self, record: QuestionRecord) -> int:
         """Insert the question (inside a transaction); an update's second row is not stored."""
+        # An update's question is logged again when the update comes again: after a crash
+        # between the log and the handled mark, or when a shutdown cut its handling short.
         created_at = _iso(record.created_at)
         if record.user_id is not None:  # a question may arrive before remember_user, or without it
             await self._ensure_user(record.user_id, created_at)
@@ -624,10 +627,6 @@ class Database:
         )
         row_id = cursor.lastrowid if cursor.rowcount else None
         await cursor.close()
-        if record.update_id is None:
-            assert row_id is not None  # an INSERT without a conflict always sets it
-            return row_id
-        await self._mark_handled(record.update_id, created_at)
         if row_id is None:  # the update was logged before: its first row stands
             row = await self._fetch_one(
                 "SELECT id FROM questions WHERE update_id = ?", (record.update_id,)

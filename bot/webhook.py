@@ -49,7 +49,6 @@ HEALTH_PATH = "/healthz"
 # Updates in hand get this long after SIGTERM; with closing the rest, the process exits well
 # within the 10 seconds Docker waits before it kills.
 SHUTDOWN_GRACE = 3.0
-START_BACKOFF = Backoff(first=1.0, cap=30.0)
 
 STARTING, SERVING, STOPPING = "starting", "ok", "stopping"
 
@@ -87,6 +86,8 @@ class WebhookServer:
         self.url = settings.webhook_url
         self.path = webhook_path(settings.webhook_url)
         self.status = STARTING
+        # Retries at start-up wait as long as the polling loop's (POLL_RETRY_MAX at most).
+        self.backoff = Backoff(cap=settings.poll_retry_max)
         self._secret = settings.webhook_secret.get_secret_value()
         self._runner: web.AppRunner | None = None
         self._started_up = False
@@ -145,9 +146,9 @@ class WebhookServer:
     async def go_live(self, stopping: asyncio.Event) -> bool:
         """Start-up hooks, then setWebhook, retried while Telegram is unreachable or failing.
         False if ``stopping`` was set before the bot went live."""
-        if await _until_done("start-up", self._startup, stopping) is None:
+        if await _until_done("start-up", self._startup, stopping, self.backoff) is None:
             return False
-        if await _until_done("setWebhook", self._set_webhook, stopping) is None:
+        if await _until_done("setWebhook", self._set_webhook, stopping, self.backoff) is None:
             return False
         self.status = SERVING
         logger.info("serving updates posted to the webhook")
@@ -190,7 +191,7 @@ class WebhookServer:
 
 
 async def _until_done(
-    what: str, call: Callable[[], Awaitable[T]], stopping: asyncio.Event
+    what: str, call: Callable[[], Awaitable[T]], stopping: asyncio.Event, backoff: Backoff
 ) -> T | None:
     """``call()``, retried with growing pauses while Telegram is unreachable or failing;
     None if ``stopping`` is set first. A rejected token or address is the operator's to fix."""
@@ -210,7 +211,7 @@ async def _until_done(
         except ConfigError:
             raise
         except Exception as error:  # any other failure to reach Telegram is worth a retry
-            pause = START_BACKOFF.delay(failures)
+            pause = backoff.delay(failures)
             logger.warning("%s failed: %s; retrying in %.0f s", what, describe(error), pause)
             failures += 1
         with contextlib.suppress(TimeoutError):

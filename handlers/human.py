@@ -1,4 +1,4 @@
-""""Ask a person": a user's question goes to the owners, and their reply comes back.
+"""Asking a person: a user's question goes to the owners, and their reply comes back.
 
 The button carries the update id of the user's logged message, so the owners get the user's own
 words with no retyping; where there is no such message (an answer opened from the menu, or a log

@@ -33,6 +33,8 @@ def settings(tmp_path: Path) -> Settings:
         "FAQ_PATH": str(FAQ_PATH),
         "DATABASE_PATH": str(tmp_path / "faq.sqlite3"),
         "ADMIN_IDS": f"{OWNER_ID},{ABSENT_OWNER_ID}",
+        # Tests tap and type faster than any person; tests/test_throttle.py covers the limit.
+        "THROTTLE_RATE": "0",
     }
     return load_settings(environ=environ, env_file=None, require_token=False)
 

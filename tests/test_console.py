@@ -66,6 +66,24 @@ async def test_numbers_without_a_matching_button_are_sent_as_text(settings: Sett
     assert "bot> " + RUSSIAN.not_found.splitlines()[0] in output
 
 
+async def test_a_link_button_shows_its_address(settings: Settings) -> None:
+    output = await chat(settings, "что с Байконуром?", "3")
+
+    assert f"  [3] {RUSSIAN.share}" in output
+    assert "  (link: https://t.me/share/url?url=https%3A%2F%2Ft.me%2Ffaq_local_bot" in output
+
+
+async def test_what_owners_taught_the_bot_in_telegram_works_in_the_console(
+    settings: Settings,
+) -> None:
+    async with await Database.open(settings.database_path) as db:
+        await db.add_phrasing("priorities", "как приготовить борщ?", added_by=1)
+
+    output = await chat(settings, "как приготовить борщ?")
+
+    assert "bot> Каковы сегодня приоритеты двустороннего сотрудничества?" in output
+
+
 async def test_commands_work_and_quit_stops_reading(settings: Settings) -> None:
     output = await chat(settings, "/help", "/quit", "/faq")
 

@@ -418,6 +418,7 @@ async def serving(app: App, body: Callable[[Poller], Awaitable[None]]) -> None:
 async def test_an_update_handled_before_a_restart_is_not_answered_again(
     fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     settings = settings_for(fake, tmp_path)
     first, second = person(1), person(2)
     fake.user_sends("как приготовить борщ?", user=first)
@@ -482,7 +483,7 @@ async def test_the_bot_keeps_answering_while_the_database_refuses_writes(
             await fake.wait_until(
                 lambda: all(fake.bot_messages(user.id) for user in users), WAIT, "answers"
             )
-            assert app.journal.refusing
+            await fake.wait_until(lambda: app.journal.refusing, WAIT, "the journal to give up")
             await app.db._connection.execute("PRAGMA query_only = OFF")
             assert await app.journal.flush()
 

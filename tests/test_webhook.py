@@ -16,7 +16,6 @@ import pytest
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot import webhook
 from bot.config import Secret, Settings, load_settings
 from bot.errors import ConfigError
 from bot.polling import Backoff
@@ -252,9 +251,8 @@ async def test_telegram_failing_at_start_is_retried(
     fake: FakeTelegram,
     http: aiohttp.ClientSession,
     never: asyncio.Event,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(webhook, "START_BACKOFF", Backoff(first=0.01, cap=0.01))
+    server.backoff = Backoff(first=0.01, cap=0.01)
     fake.fail("setWebhook", status=502, description="Bad Gateway")
     fake.drop_connection("setWebhook")
 

@@ -6,11 +6,12 @@ import os
 import platform
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.bench.dispatch import LoopResult, ThroughputResult
-from bot.bench.matching import MatchingResult
-from bot.bench.startup import StartupResult
+if TYPE_CHECKING:
+    from bot.bench.dispatch import LoopResult, ThroughputResult
+    from bot.bench.matching import MatchingResult
+    from bot.bench.startup import StartupResult
 
 LIBRARIES = ("aiogram", "rapidfuzz", "pymorphy3", "pydantic", "aiosqlite")
 TARGET_ENTRIES = 10_000  # where the matching targets are set

@@ -188,11 +188,10 @@ class Scorer:
             # The message names something this entry says nothing about ("такси" next to
             # "аэропорт"): the entry may be related, never the answer.
             raw = min(raw, UNSURE * self.weights.answer_knee)
-        salience = self._salience(entry, slots, matches, best_strength)
+        salience = self._salience(slots, self._topicality(entry, matches, best_strength))
         rank = raw * (1.0 + self.weights.salience * salience)
-        result = EntryScore(entry, raw, raw, rank, best if best.score > 0 else None, matches)
-        result.named = named
-        return result
+        best_field = best if best.score > 0 else None
+        return EntryScore(entry, raw, raw, rank, best_field, matches, named=named)
 
     def _match_fields(self, entry: int, slots: Sequence[Slot]) -> list[FieldMatch]:
         """For each text of the entry that contains message words: which, through which term.
@@ -276,25 +275,25 @@ class Scorer:
             mass += slot.weight * strength * share
         return min(1.0, mass / (self.weights.informative * rare))
 
-    def _salience(
-        self,
-        entry: int,
-        slots: Sequence[Slot],
-        matches: list[FieldMatch],
-        matched: dict[int, float],
-    ) -> float:
-        """How central the matched words are to the entry: the share of its question and
-        phrasings that contain them (an entry about a topic repeats it)."""
+    def _topicality(
+        self, entry: int, matches: list[FieldMatch], matched: dict[int, float]
+    ) -> dict[int, float]:
+        """Per matched message word: the share of the entry's question and phrasings that
+        contain it (an entry about a topic repeats it)."""
         short_count = len(self.index.fields[entry]) - 1  # all but the answer
         short = [m for m in matches if m.field.kind is not FieldKind.ANSWER]
-        total = sum(slots[n].weight for n in matched)
-        if not short or total <= 0:
+        return {
+            number: sum(m.matched[number][1] for m in short if number in m.matched) / short_count
+            for number in matched
+        }
+
+    @staticmethod
+    def _salience(slots: Sequence[Slot], topicality: dict[int, float]) -> float:
+        """How central the matched words are to the entry, weighted by their weight."""
+        total = sum(slots[n].weight for n in topicality)
+        if total <= 0:
             return 0.0
-        share = 0.0
-        for number in matched:
-            containing = sum(m.matched[number][1] for m in short if number in m.matched)
-            share += slots[number].weight * containing / short_count
-        return share / total
+        return sum(slots[n].weight * share for n, share in topicality.items()) / total
 
     @staticmethod
     def _message_weight(slots: Sequence[Slot], matched: dict[int, float]) -> float:

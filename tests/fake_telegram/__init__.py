@@ -1,7 +1,7 @@
 """A strict fake Telegram Bot API server for tests (see server.py for the test-side API)."""
 
 from .faults import Fault, FaultKind
-from .models import DEFAULT_USER, Call, FakeChat, FakeUser, MessageView
+from .models import DEFAULT_USER, Call, FakeChat, FakeUser, MessageView, WebhookDelivery
 from .server import DEFAULT_TOKEN, FakeTelegram, render
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "Fault",
     "FaultKind",
     "MessageView",
+    "WebhookDelivery",
     "render",
 ]

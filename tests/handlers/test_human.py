@@ -188,3 +188,27 @@ async def test_english_users_ask_and_get_the_reply_in_english(
     assert english_user.received()[-1].text == (
         f"💬 A reply to your question «{BORSCHT}»:\n\nIt is not our topic."
     )
+
+
+async def test_the_queue_is_oldest_first_five_to_a_page(
+    user: LocalChat, owner: LocalChat, db: Database
+) -> None:
+    for number in range(1, 8):
+        await db.create_human_question(user_id=1001, chat_id=user.chat.id, text=f"вопрос {number}")
+
+    [first] = (await owner.send("/questions")).sent
+    assert first.text.startswith("🙋 Вопросы к человеку: 7")
+    assert [t.split(":")[0] for t in button_texts(first)] == [
+        *(f"✍️ Ответить на {n}" for n in range(1, 6)),
+        RUSSIAN.owner.next,
+    ]
+    second = await owner.click(first, RUSSIAN.owner.next)
+
+    assert second.last.message_id == first.message_id
+    assert "6. id 1001, " in second.last.text  # a user the bot has not met: no name
+    assert "«вопрос 7»" in second.last.text
+    assert button_texts(second.last) == [
+        "✍️ Ответить на 6: вопрос 6",
+        "✍️ Ответить на 7: вопрос 7",
+        RUSSIAN.owner.previous,
+    ]

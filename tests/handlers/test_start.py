@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiogram import Dispatcher
 
 from bot.callbacks import SectionCallback
+from bot.keyboards import share_url
 from bot.local_api import LocalChat, button_texts, buttons
 from bot.service import FaqService
 from bot.texts import ENGLISH, RUSSIAN
@@ -104,3 +106,42 @@ async def test_startup_sets_the_command_menu_in_both_languages(
     assert menus["en"]["commands"][1]["description"] == ENGLISH.command_faq
     assert all(call.error is None for call in public)
     assert "bot @faq_local_bot started" in caplog.messages
+
+
+async def test_every_answer_has_a_share_button_with_its_deep_link(
+    user: LocalChat, faq_service: FaqService
+) -> None:
+    entry = faq_service.kb.entry("integration")
+    assert entry is not None
+    [answer] = (await user.send("/start integration")).sent
+
+    share = next(b for b in buttons(answer) if b.text == RUSSIAN.share)
+
+    assert share.url == share_url("faq_local_bot", entry)
+    assert parse_qs(urlsplit(share.url).query)["url"] == [
+        "https://t.me/faq_local_bot?start=integration"
+    ]
+
+
+async def test_a_shared_link_opened_by_someone_else_shows_the_same_answer(
+    dp: Dispatcher, bot: MockedBot, user: LocalChat
+) -> None:
+    [answer] = (await user.send("что с Байконуром?")).sent
+    link = next(b for b in buttons(answer) if b.text == RUSSIAN.share).url or ""
+    payload = parse_qs(urlsplit(parse_qs(urlsplit(link).query)["url"][0]).query)["start"][0]
+    friend = LocalChat(dp, bot, user=make_user(4004, language_code="en", first_name="Bob"))
+
+    [opened] = (await friend.send(f"/start {payload}")).sent
+
+    assert opened.text == answer.text
+    assert button_texts(opened) == answer_buttons(ENGLISH)
+
+
+@pytest.mark.parametrize("payload", ["no-such-entry", "x" * 64, "PRIORITIES", "%20", "-"])
+async def test_start_with_an_unknown_payload_falls_back_to_the_topics(
+    user: LocalChat, faq_service: FaqService, payload: str
+) -> None:
+    [message] = (await user.send(f"/start {payload}")).sent
+
+    assert message.text.startswith("Здравствуйте, Анна!")
+    assert button_texts(message) == [section.title for section in faq_service.kb.sections]
