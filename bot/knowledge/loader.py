@@ -10,6 +10,11 @@ Rules beyond "the fields are there and have the right types":
   buttons carry them in Telegram's 64-byte callback data;
 * a question or phrasing is one line of at most 500 characters (it is shown on a button);
   an answer is at most 20,000 characters; the whole file at most 5 MiB;
+* the file is a regular file of UTF-8 text: no NUL characters, no devices or pipes. A TOML file
+  has at most 200,000 keys, values and tables and no key of more than 16 dotted parts: within
+  5 MiB, a hostile file could otherwise make the TOML parser take gigabytes of memory or minutes.
+  All of this is checked before parsing, and the size before reading, so any file is refused
+  in bounded time and memory;
 * two entries may not share an id or a question (the bot could not tell them apart);
 * every entry names a defined section, and every section has at least one entry. An empty
   section is an error rather than a warning because it would show the user an empty menu;
@@ -18,9 +23,12 @@ Rules beyond "the fields are there and have the right types":
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
+import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -31,6 +39,8 @@ from bot.knowledge.model import Entry, KnowledgeBase, Section
 from bot.knowledge.plaintext import QuestionAnswer, parse_pairs, split_lines
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_TOML_ITEMS = 200_000  # "=", ",", "[" and "{" outside strings: an upper bound on items
+MAX_KEY_PARTS = 16  # in a dotted key such as a.b.c; the format itself needs at most 2
 MAX_ANSWER_CHARS = 20_000
 MAX_QUESTION_CHARS = 500  # also phrasings, synonyms and abbreviations
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -70,18 +80,9 @@ def display_path(path: Path) -> str:
 
 
 def read_text(path: Path, name: str) -> str:
-    """The file's text, refusing files too large or not UTF-8 (a leading BOM is dropped)."""
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        _fail(name, None, "file not found")
-    except IsADirectoryError:
-        _fail(name, None, "is a directory, expected a knowledge base file")
-    except OSError as error:
-        _fail(name, None, f"cannot read the file ({error.strerror})")
-    if len(data) > MAX_FILE_BYTES:
-        _fail(name, None, "file is larger than 5 MiB; a knowledge base must be smaller")
+    """The file's text, refusing anything but a regular UTF-8 text file of at most 5 MiB
+    (a leading BOM is dropped)."""
+    data = _read_at_most(path, name, MAX_FILE_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -92,7 +93,42 @@ def read_text(path: Path, name: str) -> str:
             f"not UTF-8 encoded (byte 0x{data[error.start]:02x} at offset {error.start}); "
             "save the file as UTF-8",
         )
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        _fail(name, line, "contains a NUL character: this is a binary file, not UTF-8 text")
     return text.removeprefix("\ufeff")
+
+
+def _read_at_most(path: Path, name: str, limit: int) -> bytes:
+    """The file's bytes. Its size is checked before reading and the read is bounded anyway
+    (a file may grow meanwhile), so a huge file costs nothing; devices that never end, such
+    as /dev/zero, and named pipes, which might never answer, are refused unread."""
+    too_large = "file is larger than 5 MiB; a knowledge base must be smaller"
+    # O_NONBLOCK: opening a named pipe would otherwise wait for a writer.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except FileNotFoundError:
+        _fail(name, None, "file not found")
+    except IsADirectoryError:
+        _fail(name, None, "is a directory, expected a knowledge base file")
+    except OSError as error:
+        _fail(name, None, f"cannot read the file ({error.strerror})")
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            _fail(name, None, "is a directory, expected a knowledge base file")
+        if not stat.S_ISREG(status.st_mode):
+            _fail(name, None, "is not a regular file (a device or a pipe?), expected a file")
+        if status.st_size > limit:
+            _fail(name, None, too_large)
+        try:
+            data = file.read(limit + 1)
+        except OSError as error:
+            _fail(name, None, f"cannot read the file ({error.strerror})")
+    if len(data) > limit:
+        _fail(name, None, too_large)
+    return data
 
 
 def _fail(name: str, line: int | None, problem: str) -> NoReturn:
@@ -159,7 +195,44 @@ def _type_name(value: object) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
+# Strings and comments, so that what is left is the document's structure. Possessive
+# quantifiers keep the scan linear on any input; the closing quotes of a multi-line string may
+# be preceded by up to two quotes that belong to it, as the TOML specification says.
+_TOML_STRINGS_AND_COMMENTS = re.compile(
+    r'"""(?:[^"\\]++|\\.|"{1,2}+(?!"))*+"{3,5}'
+    r"|'''(?:[^']++|'{1,2}+(?!'))*+'{3,5}"
+    r'|"(?:[^"\\\n]++|\\.)*+"'
+    r"|'[^'\n]*+'"
+    r"|#[^\n]*+",
+    re.DOTALL,
+)
+_DEEP_KEY_RE = re.compile(rf"(?:\.[ \t]*+[A-Za-z0-9_-]*+[ \t]*+){{{MAX_KEY_PARTS}}}")
+
+
+def _check_toml_size(text: str, name: str) -> None:
+    """Refuse, before parsing, documents that would cost the TOML parser too much. Its memory
+    grows with the number of items and with the square of a dotted key's length."""
+    structure = _TOML_STRINGS_AND_COMMENTS.sub(_only_newlines, text)  # keeps line numbers
+    deep = _DEEP_KEY_RE.search(structure)
+    if deep:
+        line = structure.count("\n", 0, deep.start()) + 1
+        _fail(name, line, f"a key has more than {MAX_KEY_PARTS} dotted parts")
+    items = sum(structure.count(mark) for mark in "=,[{")
+    if items > MAX_TOML_ITEMS:
+        _fail(
+            name,
+            None,
+            f"too many keys, values and tables (more than {MAX_TOML_ITEMS:,}); "
+            "a knowledge base must be smaller",
+        )
+
+
+def _only_newlines(match: re.Match[str]) -> str:
+    return "\n" * match.group().count("\n")
+
+
 def _parse_toml(text: str, name: str) -> dict[str, Any]:
+    _check_toml_size(text, name)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
