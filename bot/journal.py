@@ -188,25 +188,29 @@ class Journal:
         except sqlite3.Error:
             # Not the disk but the rows (a bug): retrying would block the queue for good.
             logger.exception("database %s: dropped %d log rows", self.db.path, len(batch))
-        self._take(len(batch))
+        self._forget(batch)
         self._note_recovery()
         return True
 
     def _queue(self, row: Row) -> None:
         self._pending.append(row)
         if len(self._pending) > self.max_pending:
-            self._take(1)  # the oldest goes: memory is bounded even if the disk never comes back
+            # The oldest goes: memory stays bounded even if the disk never comes back.
+            oldest = self._pending.pop(0)
+            if isinstance(oldest, HandledUpdate):
+                self._pending_updates.discard(oldest.update_id)
             self._dropped += 1
         self._have_rows.set()
         if len(self._pending) >= self.batch_size:
             self._batch_full.set()
 
-    def _take(self, count: int) -> None:
-        """Forget the first ``count`` queued rows (written or dropped)."""
-        for row in self._pending[:count]:
+    def _forget(self, rows: list[Row]) -> None:
+        """Take ``rows`` (written or dropped) off the queue, which may have changed meanwhile."""
+        gone = {id(row) for row in rows}
+        for row in rows:
             if isinstance(row, HandledUpdate):
                 self._pending_updates.discard(row.update_id)
-        del self._pending[:count]
+        self._pending = [row for row in self._pending if id(row) not in gone]
         if not self._pending:
             self._have_rows.clear()
         if len(self._pending) < self.batch_size:

@@ -1,8 +1,18 @@
-"""Inline keyboards: pure functions from the knowledge base, rows and texts to markup."""
+"""Inline keyboards: pure functions from the knowledge base, rows and texts to markup.
+
+Most replies carry the same few buttons (the topics, "all topics", an answer's section and
+"share"), and building one (packing its callback data, validating the pydantic model) costs more
+than the rest of the reply's keyboard work. So the buttons that depend only on hashable values
+(labels, ids, entries) are built once and remembered (``functools.lru_cache``); a reloaded
+knowledge base brings new titles and entries, hence new keys, and the cache follows by itself.
+The remembered buttons are shared between keyboards: treat buttons as read-only (this module
+changes one only through ``model_copy``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import quote, urlencode
 
@@ -41,6 +51,10 @@ QUESTION_BUTTON_WIDTH = 60
 MAX_SUGGESTIONS = 3
 SHARE_TEXT_WIDTH = 100
 
+# Buttons remembered per label and id: enough for every section and entry of a large knowledge
+# base in both languages; the least recently used are forgotten beyond that.
+BUTTON_CACHE_SIZE = 4096
+
 CallbackDataT = TypeVar("CallbackDataT", bound=CallbackData)
 
 
@@ -50,17 +64,36 @@ def _button(text: str, callback_data: str) -> list[InlineKeyboardButton]:
 
 
 def _all_topics(texts: Texts) -> list[InlineKeyboardButton]:
-    return _button(texts.all_topics, MenuCallback().pack())
+    return [_menu_button(texts.all_topics)]
+
+
+@lru_cache(maxsize=16)
+def _menu_button(label: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=MenuCallback().pack())
+
+
+@lru_cache(maxsize=BUTTON_CACHE_SIZE)
+def _section_button(label: str, section_id: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=label, callback_data=SectionCallback(section_id=section_id).pack()
+    )
+
+
+@lru_cache(maxsize=BUTTON_CACHE_SIZE)
+def _entry_button(entry: Entry, origin: Origin) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=_question_label(entry.question),
+        callback_data=EntryCallback(entry_id=entry.id, origin=origin).pack(),
+    )
+
+
+@lru_cache(maxsize=BUTTON_CACHE_SIZE)
+def _question_label(question: str) -> str:
+    return shorten(question, QUESTION_BUTTON_WIDTH)
 
 
 def _entry_buttons(entries: Iterable[Entry], origin: Origin) -> list[list[InlineKeyboardButton]]:
-    return [
-        _button(
-            shorten(entry.question, QUESTION_BUTTON_WIDTH),
-            EntryCallback(entry_id=entry.id, origin=origin).pack(),
-        )
-        for entry in entries
-    ]
+    return [[_entry_button(entry, origin)] for entry in entries]
 
 
 def _suggestion_buttons(
@@ -68,7 +101,7 @@ def _suggestion_buttons(
 ) -> list[list[InlineKeyboardButton]]:
     return [
         _button(
-            shorten(entry.question, QUESTION_BUTTON_WIDTH),
+            _question_label(entry.question),
             SuggestionCallback(entry_id=entry.id, update_id=update_id).pack(),
         )
         for entry in list(entries)[:MAX_SUGGESTIONS]
@@ -107,12 +140,11 @@ def share_url(bot_username: str, entry: Entry) -> str:
 
 def sections_keyboard(kb: KnowledgeBase) -> InlineKeyboardMarkup:
     """One button per section, in the knowledge base's order."""
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            _button(section.title, SectionCallback(section_id=section.id).pack())
-            for section in kb.sections
-        ]
-    )
+    return InlineKeyboardMarkup(inline_keyboard=_section_rows(kb))
+
+
+def _section_rows(kb: KnowledgeBase) -> list[list[InlineKeyboardButton]]:
+    return [[_section_button(section.title, section.id)] for section in kb.sections]
 
 
 def not_found_keyboard(
@@ -120,9 +152,9 @@ def not_found_keyboard(
 ) -> InlineKeyboardMarkup:
     """The topics and, when ``update_id`` is given (someone can answer), "ask a person" for
     the user's message of that update."""
-    rows = sections_keyboard(kb).inline_keyboard
+    rows = _section_rows(kb)
     if update_id is not None:
-        rows = [*rows, _ask_human(texts, update_id)]
+        rows.append(_ask_human(texts, update_id))
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -152,14 +184,19 @@ def answer_keyboard(
         for vote in Vote
     ]
     if bot_username:
-        feedback.append(InlineKeyboardButton(text=texts.share, url=share_url(bot_username, entry)))
+        feedback.append(_share_button(texts.share, bot_username, entry))
     return InlineKeyboardMarkup(
         inline_keyboard=[
             feedback,
-            _button(to_section, SectionCallback(section_id=entry.section_id).pack()),
+            [_section_button(to_section, entry.section_id)],
             _all_topics(texts),
         ]
     )
+
+
+@lru_cache(maxsize=BUTTON_CACHE_SIZE)
+def _share_button(label: str, bot_username: str, entry: Entry) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, url=share_url(bot_username, entry))
 
 
 def with_vote(markup: InlineKeyboardMarkup, vote: Vote, texts: Texts) -> InlineKeyboardMarkup:

@@ -120,25 +120,31 @@ class FloodControl(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         name = method.__api_method__
-        chat = _chat_of(method) if _is_message_method(name) else None
-        retries = 0
+        paced = _is_message_method(name)
+        chat = _chat_of(method) if paced else None
+        repeats = 0
         while True:
-            if _is_message_method(name):
+            if paced:
                 await self._wait_for_turn(chat)
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
                 wait = error.retry_after
-                if name in NOT_RETRIED or retries >= self.limits.max_retries:
+                if not self._worth_repeating(name, wait, repeats):
                     raise
-                if wait > self.limits.max_retry_wait:
-                    logger.warning("%s: Telegram asks to wait %s s, not waiting", name, wait)
-                    raise
-                retries += 1
-                logger.warning("%s: flood control, repeating in %s s (%d)", name, wait, retries)
-                if chat is not None:  # others writing to this chat wait as well
-                    self._bucket(chat).pause(self._clock(), wait)
-                await self._sleep(wait)
+            repeats += 1
+            logger.warning("%s: flood control, repeating in %s s (%d)", name, wait, repeats)
+            if chat is not None:  # others writing to this chat wait as well
+                self._bucket(chat).pause(self._clock(), wait)
+            await self._sleep(wait)
+
+    def _worth_repeating(self, name: str, wait: float, repeats: int) -> bool:
+        if name in NOT_RETRIED or repeats >= self.limits.max_retries:
+            return False
+        if wait > self.limits.max_retry_wait:
+            logger.warning("%s: Telegram asks to wait %s s, too long to hold a reply", name, wait)
+            return False
+        return True
 
     async def _wait_for_turn(self, chat: Hashable | None) -> None:
         # The chat's turn first, then the bot's: waiting for the chat must not waste a turn of

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -29,7 +29,7 @@ from bot.keyboards import cancel_dialog_keyboard, human_questions_keyboard
 from bot.storage import Database, HumanQuestionRow, HumanQuestionStatus
 from bot.texts import Texts, texts_for
 from handlers.delivery import chat_id_of, reply, send_in_parts, show_in_place
-from handlers.filters import owners_only
+from handlers.filters import PlainText, owners_only
 
 logger = logging.getLogger(__name__)
 
@@ -164,9 +164,7 @@ def create_router() -> Router:
     router = owners_only(Router(name=__name__))
     router.message.register(show_first_page, Command("questions"))
     router.message.register(cancel_by_command, Command("cancel"), StateFilter(ReplyDialog))
-    router.message.register(
-        send_reply, StateFilter(ReplyDialog.text), F.text, ~F.text.startswith("/")
-    )
+    router.message.register(send_reply, StateFilter(ReplyDialog.text), PlainText())
     router.callback_query.register(show_page, QuestionsPageCallback.filter())
     router.callback_query.register(start_reply, ReplyCallback.filter())
     return router

@@ -17,7 +17,7 @@ storage (MemoryStorage by default: a restart forgets a half-finished dialog).
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -52,7 +52,7 @@ from bot.service import FaqService
 from bot.storage import Database, QuestionRow, Resolution
 from bot.texts import Texts
 from handlers.delivery import reply, reply_in_parts, show_in_place
-from handlers.filters import owners_only
+from handlers.filters import PlainText, owners_only
 
 QUOTE_LIMIT = 1000  # of the user's message on the owner's screen
 
@@ -389,9 +389,7 @@ def create_router() -> Router:
     router = owners_only(Router(name=__name__))
     router.message.register(show_first_page, Command("unanswered"))
     router.message.register(cancel_by_command, Command("cancel"), StateFilter(NewEntryDialog))
-    router.message.register(
-        receive_answer, StateFilter(NewEntryDialog.answer), F.text, ~F.text.startswith("/")
-    )
+    router.message.register(receive_answer, StateFilter(NewEntryDialog.answer), PlainText())
     callbacks = router.callback_query
     callbacks.register(show_page, UnansweredCallback.filter())
     callbacks.register(choose_section, ChooseSectionCallback.filter())

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.enums import ContentType
 from aiogram.types import Message
 
 from bot.texts import Texts
 from handlers.delivery import reply
-from handlers.filters import AddressedToBot
+from handlers.filters import AddressedToBot, ContentTypeIn
 
 # Things a person sends instead of text. Service messages (someone joined, a pin, ...) are not
 # here: nobody expects a reply to those.
@@ -41,5 +41,5 @@ async def text_only(message: Message, texts: Texts) -> None:
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(AddressedToBot())
-    router.message.register(text_only, F.content_type.in_(NON_TEXT_CONTENT))
+    router.message.register(text_only, ContentTypeIn(NON_TEXT_CONTENT))
     return router

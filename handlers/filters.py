@@ -1,4 +1,8 @@
-"""Filters shared by the handler modules."""
+"""Filters shared by the handler modules.
+
+All of them are async on purpose: aiogram runs a plain function (a magic filter such as
+``F.text`` included) in a worker thread, which costs a thread hop per check on every message.
+"""
 
 from __future__ import annotations
 
@@ -63,6 +67,39 @@ def _is_command_for(text: str, me: User) -> bool:
         return False
     _, _, addressee = text.split(maxsplit=1)[0].partition("@")
     return bool(addressee) and (me.username or "").lower() == addressee.lower()
+
+
+class HasText(Filter):
+    """A text message (not a photo, a sticker, ...); the async ``F.text``."""
+
+    async def __call__(self, message: Message) -> bool:
+        return bool(message.text)
+
+
+class LooksLikeCommand(Filter):
+    """Text (or a caption, as aiogram's ``Command`` reads it) starting with ``/``: a command,
+    known to the bot or not. One cheap check that spares other messages every command parser."""
+
+    async def __call__(self, message: Message) -> bool:
+        return (message.text or message.caption or "").startswith("/")
+
+
+class PlainText(Filter):
+    """Text that is not a command: what a dialog waiting for typed text accepts."""
+
+    async def __call__(self, message: Message) -> bool:
+        text = message.text or ""
+        return bool(text) and not text.startswith("/")
+
+
+class ContentTypeIn(Filter):
+    """The message is one of ``content_types``; the async ``F.content_type.in_(...)``."""
+
+    def __init__(self, content_types: frozenset[str]) -> None:
+        self.content_types = content_types
+
+    async def __call__(self, message: Message) -> bool:
+        return message.content_type in self.content_types
 
 
 class IsAdmin(Filter):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -30,7 +30,7 @@ from bot.keyboards import cancel_ask_keyboard, reply_keyboard, without_ask_human
 from bot.storage import Database, HumanQuestionRow, QuestionRow
 from bot.texts import Texts, texts_for
 from handlers.delivery import chat_id_of, reply, send_in_parts, show_in_place
-from handlers.filters import AddressedToBot
+from handlers.filters import AddressedToBot, PlainText
 
 if TYPE_CHECKING:
     from bot.journal import Journal
@@ -179,8 +179,6 @@ def create_router() -> Router:
     router.callback_query.register(ask_human, AskHumanCallback.filter())
     router.callback_query.register(cancel_by_button, CancelAskCallback.filter())
     router.message.filter(AddressedToBot())
-    router.message.register(cancel_by_command, Command("cancel"), StateFilter(AskHuman.typing))
-    router.message.register(
-        receive_typed_question, StateFilter(AskHuman.typing), F.text, ~F.text.startswith("/")
-    )
+    router.message.register(cancel_by_command, StateFilter(AskHuman.typing), Command("cancel"))
+    router.message.register(receive_typed_question, StateFilter(AskHuman.typing), PlainText())
     return router

@@ -10,7 +10,7 @@ forwards the user's own words to the owners, not a retyped version).
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.types import Message, Update
 
 from bot.callbacks import Origin
@@ -28,7 +28,7 @@ from bot.service import FaqService
 from bot.storage import Database
 from bot.texts import Texts
 from handlers.delivery import bot_username, reply, reply_in_parts
-from handlers.filters import AddressedToBot
+from handlers.filters import AddressedToBot, HasText
 from handlers.records import log_question
 
 
@@ -90,5 +90,5 @@ async def _reply_with(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(AddressedToBot())
-    router.message.register(answer_question, F.text)
+    router.message.register(answer_question, HasText())
     return router

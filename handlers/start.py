@@ -8,7 +8,7 @@ for a person, an owner's reply): the user has moved on.
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -20,7 +20,7 @@ from bot.service import FaqService
 from bot.storage import Database
 from bot.texts import Texts
 from handlers.delivery import bot_username, reply, reply_in_parts
-from handlers.filters import AddressedToBot
+from handlers.filters import AddressedToBot, HasText, LooksLikeCommand
 from handlers.records import remember_user
 
 
@@ -68,8 +68,9 @@ async def unknown_command(message: Message, texts: Texts) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    router.message.filter(LooksLikeCommand())
     router.message.register(start, CommandStart())
     router.message.register(show_topics, Command("faq", "topics"))
     router.message.register(show_help, Command("help"))
-    router.message.register(unknown_command, F.text.startswith("/"), AddressedToBot())
+    router.message.register(unknown_command, HasText(), AddressedToBot())
     return router

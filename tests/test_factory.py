@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.enums import ParseMode
@@ -10,7 +12,9 @@ from bot.config import Secret, Settings
 from bot.errors import ConfigError
 from bot.factory import create_bot, create_dispatcher
 from bot.local_api import LocalSession
+from bot.middlewares.throttle import CallbackThrottle, MessageThrottle
 from bot.service import FaqService
+from bot.session import FloodControl, SendLimits
 from bot.storage import Database
 from tests.mocked_bot import MockedBot
 
@@ -67,3 +71,28 @@ def test_each_dispatcher_gets_its_own_routers(
     second = create_dispatcher(settings=settings, service=faq_service, db=db)
 
     assert {id(r) for r in first.sub_routers}.isdisjoint(id(r) for r in second.sub_routers)
+
+
+async def test_requests_to_telegram_keep_to_its_limits() -> None:
+    limits = SendLimits(private_burst=9)
+    bot = create_bot(Settings(bot_token=Secret(TOKEN)), limits=limits)
+    try:
+        [flood_control] = [m for m in bot.session.middleware if isinstance(m, FloodControl)]
+        assert flood_control.limits is limits
+    finally:
+        await bot.session.close()
+    # The in-process Bot API has no limits to keep.
+    local = create_bot(Settings(), session=LocalSession())
+    assert not [m for m in local.session.middleware if isinstance(m, FloodControl)]
+
+
+@pytest.mark.parametrize(("rate", "throttled"), [(5, True), (0, False)])
+def test_messages_and_button_taps_are_throttled_unless_turned_off(
+    settings: Settings, faq_service: FaqService, db: Database, rate: int, throttled: bool
+) -> None:
+    settings = dataclasses.replace(settings, throttle_rate=rate)
+    dispatcher = create_dispatcher(settings=settings, service=faq_service, db=db)
+
+    messages = [type(m) for m in dispatcher.message.outer_middleware]
+    taps = [type(m) for m in dispatcher.callback_query.outer_middleware]
+    assert (MessageThrottle in messages, CallbackThrottle in taps) == (throttled, throttled)

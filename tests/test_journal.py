@@ -141,6 +141,26 @@ async def test_rows_are_committed_in_batches_of_batch_size(
     assert await db.handled_among(range(50)) == set(range(50))
 
 
+async def test_rows_queued_while_a_batch_is_being_written_are_kept(
+    journal: Journal, db: Database, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_batch = db.write_batch
+    calls = 0
+
+    async def meanwhile(**rows: list[object]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # another handler logs its question while the first batch is written
+            ask(journal, "пока пишется", update_id=2)
+        await write_batch(**rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(db, "write_batch", meanwhile)
+    ask(journal, "первый", update_id=1)
+    assert await journal.flush() is True
+    assert question_texts(path) == ["первый", "пока пишется"]
+    assert await db.handled_among([1, 2]) == {1, 2}
+
+
 @pytest.mark.parametrize(
     ("full", "message"),
     [(False, "attempt to write a readonly database"), (True, "database or disk is full")],

@@ -71,6 +71,7 @@ def test_a_broken_knowledge_base_is_one_line_without_the_token(
     assert line.startswith("error: ")
     assert "faq.toml" in line
     assert FAKE_TOKEN.split(":")[1] not in done.stderr + done.stdout
+    assert not (tmp_path / "db.sqlite3").exists()  # checked before anything is opened
 
 
 def test_missing_token_on_a_terminal_opens_the_console_chat(
@@ -123,3 +124,86 @@ def test_ctrl_c_leaves_the_console_chat_cleanly(env: dict[str, str], tmp_path: P
 
     assert process.returncode == 0, stderr.decode()
     assert b"Traceback" not in stderr
+
+
+# --- serving Telegram: the shared set-up and a clean stop ----------------------------------------
+
+
+async def test_open_app_builds_everything_and_closes_it_in_order(tmp_path: Path) -> None:
+    from aiogram.types import Chat, Message, Update, User
+
+    from bot.config import load_settings
+    from bot.runner import open_app
+    from tests.fake_telegram import FakeTelegram
+
+    async with FakeTelegram() as fake:
+        settings = load_settings(
+            environ={
+                "BOT_TOKEN": fake.token,
+                "TELEGRAM_API_BASE": fake.base_url,
+                "FAQ_PATH": str(FAQ_PATH),
+                "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+            },
+            env_file=None,
+        )
+        async with open_app(settings) as app:
+            assert app.dispatcher["journal"] is app.journal
+            assert app.dispatcher["db"] is app.db
+            user = User(id=77, is_bot=False, first_name="Ann", language_code="ru")
+            message = Message(
+                message_id=1,
+                date=0,
+                chat=Chat(id=77, type="private"),
+                from_user=user,
+                text="как приготовить борщ?",
+            )
+            update = Update(update_id=5, message=message)
+            assert await app.handle_update(update) is True
+            assert await app.handle_update(update) is False  # the same update again: skipped
+            db, session = app.db, app.bot.session
+        # Left unflushed on purpose: closing writes the journal before the database closes.
+        assert len(fake.calls_to("sendMessage")) == 1
+
+    import sqlite3
+
+    connection = sqlite3.connect(tmp_path / "db.sqlite3")
+    try:
+        rows = connection.execute("SELECT update_id, user_id, outcome FROM questions").fetchall()
+        handled = connection.execute("SELECT update_id FROM handled_updates").fetchall()
+    finally:
+        connection.close()
+    assert rows == [(5, 77, "none")]
+    assert handled == [(5,)]
+    assert db._closed
+    assert session._session is None or session._session.closed
+
+
+async def test_ctrl_c_stops_polling_cleanly_and_confirms_what_was_handled(tmp_path: Path) -> None:
+    """SIGINT, as Ctrl-C in a terminal sends it (SIGTERM mid-flood: tests/e2e/test_durability)."""
+    import asyncio
+    import time
+
+    from tests.e2e.bot_process import start_bot
+    from tests.fake_telegram import FakeTelegram
+
+    async with FakeTelegram() as fake:
+        running = await start_bot(fake, tmp_path)
+        try:
+            await running.wait_until_serving()
+            fake.user_sends("как приготовить борщ?")
+            [update] = fake.pending_updates
+            await running.wait_for("sendMessage")
+            signalled = time.monotonic()
+            running.process.send_signal(signal.SIGINT)
+            code = await asyncio.wait_for(running.process.wait(), 30)
+            seconds = time.monotonic() - signalled
+        finally:
+            await running.kill()
+    output = running.output()
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert "bot.runner: stopped" in output
+    # Telegram was told the update was handled, so a restart does not get it again.
+    assert fake.confirmed_update_ids == [update["update_id"]]
+    assert fake.pending_updates == []
+    print(f"\nSIGINT: exit 0 after {seconds:.2f} s")

@@ -63,6 +63,22 @@ def ticking() -> FakeTime:
     return FakeTime(ticking=True)
 
 
+class Telegram429:
+    """Stands in for the next middleware: answers 429 ``times`` times, then succeeds."""
+
+    def __init__(self, times: int, retry_after: int = 2) -> None:
+        self.times = times
+        self.retry_after = retry_after
+        self.requests: list[str] = []
+
+    async def __call__(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        self.requests.append(method.__api_method__)
+        if len(self.requests) <= self.times:
+            message = f"Too Many Requests: retry after {self.retry_after}"
+            raise TelegramRetryAfter(method, message, self.retry_after)
+        return True
+
+
 def paced_bot(frozen: FakeTime, limits: SendLimits | None = None) -> MockedBot:
     bot = MockedBot()
     bot.session.middleware(FloodControl(limits, clock=frozen.clock, sleep=frozen.sleep))
@@ -218,22 +234,6 @@ async def test_answers_to_a_burst_of_questions_are_paced_and_all_delivered(
 
 
 # --- 429: wait and repeat ------------------------------------------------------------------------
-
-
-class Telegram429:
-    """Stands in for the next middleware: answers 429 ``times`` times, then succeeds."""
-
-    def __init__(self, times: int, retry_after: int = 2) -> None:
-        self.times = times
-        self.retry_after = retry_after
-        self.requests: list[str] = []
-
-    async def __call__(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
-        self.requests.append(method.__api_method__)
-        if len(self.requests) <= self.times:
-            message = f"Too Many Requests: retry after {self.retry_after}"
-            raise TelegramRetryAfter(method, message, self.retry_after)
-        return True
 
 
 async def test_a_429_is_waited_out_and_the_request_repeated(ticking: FakeTime) -> None:

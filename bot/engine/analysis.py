@@ -89,9 +89,14 @@ class Lemmatizer:
 
     def _analyze_word(self, raw: str) -> list[Word]:
         language = self.language
-        standard = language.colloquial.get(raw)
+        standard = self._colloquial(raw)
         if standard is not None:
-            return [replace(w, surface=raw) for w in self.analyze_word(standard)]
+            # The standard reading may be several words ("нелегал": нелегальный мигрант).
+            return [
+                replace(w, surface=raw)
+                for part in standard.split()
+                for w in self.analyze_word(part)
+            ]
         if raw in language.symbols:
             return [Word(raw, language.symbols[raw])]
         if raw in language.stop_words:
@@ -99,6 +104,18 @@ class Lemmatizer:
         if "-" in raw:
             return self._hyphenated(raw)
         return [self._single(raw)]
+
+    def _colloquial(self, raw: str) -> str | None:
+        """The standard word for a chat or slang word, as typed or in any inflection
+        ("бабла" is "бабло": деньги)."""
+        colloquial = self.language.colloquial
+        standard = colloquial.get(raw)
+        if standard is not None or not raw.isalpha():
+            return standard
+        for lemma in morph.lemmas(raw):
+            if lemma != raw and lemma in colloquial:
+                return colloquial[lemma]
+        return None
 
     def lemmas_of(self, raw: str) -> tuple[str, ...]:
         if text.is_number(raw):

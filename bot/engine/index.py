@@ -13,6 +13,7 @@ from bot.engine.fuzzy import FuzzyVocabulary
 from bot.knowledge.model import KnowledgeBase
 
 DERIVATION_PREFIX = 5
+SHORT_NOUN = 7
 
 
 class FieldKind(StrEnum):
@@ -128,6 +129,10 @@ class KnowledgeIndex:
         for other in self._by_prefix.get(lemma[:DERIVATION_PREFIX], ()):
             if other == lemma:
                 continue
+            if min(len(lemma), len(other)) < SHORT_NOUN and _both_nouns(lemma, other):
+                # Two nouns of one short stem often name different things ("поезд",
+                # "поездка"); a long stem is one family ("контрабанда", "контрабандист").
+                continue
             common = _common_prefix(lemma, other)
             endings = self.lemmatizer.language.derivational_endings
             if common >= 0.75 * min(len(lemma), len(other)) or (
@@ -219,3 +224,8 @@ def _common_prefix(a: str, b: str) -> int:
             break
         n += 1
     return n
+
+
+def _both_nouns(a: str, b: str) -> bool:
+    """Both are nouns the dictionary knows (a misspelt word's part of speech is a guess)."""
+    return all(morph.is_dictionary_word(w) and morph.is_noun(w) for w in (a, b))

@@ -26,6 +26,7 @@ class Language:
     colloquial: dict[str, str]
     compound_prefixes: dict[str, str]
     derivational_endings: frozenset[str]
+    filler_phrases: frozenset[tuple[str, ...]] = frozenset()  # set phrases that ask nothing
 
 
 def _words(value: str) -> tuple[str, ...]:
@@ -59,4 +60,5 @@ def russian() -> Language:
         colloquial={k.replace("ё", "е"): v for k, v in data["colloquial"].items()},
         compound_prefixes=dict(data["compound_prefixes"]),
         derivational_endings=frozenset(data["derivational_endings"]),
+        filler_phrases=frozenset(_words(value) for value in data.get("filler_phrases", [])),
     )

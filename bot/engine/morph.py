@@ -73,6 +73,16 @@ def is_naming_adjective(word: str) -> bool:
     return tag.POS == "ADJF" and not (_NOT_NAMING & tag.grammemes)
 
 
+@lru_cache(maxsize=200_000)
+def is_choosing_adjective(word: str) -> bool:
+    """An ordinal, pronominal or superlative adjective ("ближайшая", "второй"): it says
+    which one of something, not what the message is about."""
+    if not word.isalpha() or not any("а" <= ch <= "я" for ch in word):
+        return False
+    tag = analyzer().parse(word)[0].tag
+    return tag.POS == "ADJF" and bool(_NOT_NAMING & tag.grammemes)
+
+
 def is_adjective(word: str) -> bool:
     """An adjective or participle as written ("ближайшая", "потерянной")."""
     return part_of_speech(word) in {"ADJF", "PRTF"}

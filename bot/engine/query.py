@@ -80,6 +80,8 @@ class QueryReader:
         self._latin_cache: dict[str, tuple[str, str]] = {}
         self._resolved: dict[_Token, tuple[Word, ...]] = {}
         self._translit = language.translit
+        self._filler_starts = {phrase[0] for phrase in language.filler_phrases}
+        self._filler_longest = max((len(p) for p in language.filler_phrases), default=0)
 
     def read(self, message: str) -> ReadQuery:
         cleaned = text.clean(message)
@@ -91,7 +93,7 @@ class QueryReader:
         kind = self.small_talk.detect([t.raw for t in tokens])
         if kind is not None:
             return ReadQuery((), kind)
-        tokens = self._without_courtesies(tokens)
+        tokens = self._without_filler(self._without_courtesies(tokens))
         words: list[Word] = []
         for token in self._join_split_words(tokens):
             words.extend(self._resolve_cached(token))
@@ -100,6 +102,8 @@ class QueryReader:
         present.update(w.term for w in words)
         slots = [self._slot(w) for w in _dedupe(w for w in words if not w.stop)]
         slots = self._weaken_partial_names(slots, words, present)
+        slots = self._as_details(slots, self._describing_known(words, slots))
+        slots = _damp_story(slots)
         slots.extend(self._pair_slots(words))
         return ReadQuery(tuple(slots))
 
@@ -143,6 +147,32 @@ class QueryReader:
             result.append(slot)
         return result
 
+    def _describing_known(self, words: list[Word], slots: list[Slot]) -> set[str]:
+        """Unknown adjectives (as typed) next to a noun the base knows ("складной самокат"):
+        a detail of a known thing, not another topic."""
+        known = {s.surface for s in slots if s.known}
+        known_things = {s.surface for s in slots if s.known and s.thing}
+        found = set()
+        sequence = [w for w in words if not w.extra and not w.stop]
+        for left, right in itertools.pairwise(sequence):
+            for adjective, noun in ((left, right), (right, left)):
+                if adjective.surface in known or noun.surface not in known_things:
+                    continue
+                if morph.is_adjective(adjective.surface):
+                    found.add(adjective.surface)
+        return found
+
+    def _as_details(self, slots: list[Slot], details: set[str]) -> list[Slot]:
+        if not details:
+            return slots
+        factor = self.unknown_action_factor / self.unknown_factor
+        return [
+            replace(s, weight=s.weight * factor, thing=False)
+            if s.surface in details and not s.known
+            else s
+            for s in slots
+        ]
+
     def _describing_unknown(self, words: list[Word]) -> set[str]:
         """Adjectives (as typed) directly followed by a noun the base does not know."""
         found = set()
@@ -163,6 +193,29 @@ class QueryReader:
         start = self.small_talk.opening_length(raw)
         end = len(raw) - self.small_talk.closing_length(raw[start:])
         return tokens[start:end] if start < end else tokens
+
+    def _without_filler(self, tokens: list[_Token]) -> list[_Token]:
+        """Set phrases that only wrap a question ("в настоящее время", "каким образом") are
+        dropped: their words would otherwise count as things the message is about."""
+        fillers = self.language.filler_phrases
+        if not fillers:
+            return tokens
+        longest = self._filler_longest
+        kept: list[_Token] = []
+        i = 0
+        while i < len(tokens):
+            if tokens[i].raw not in self._filler_starts:
+                kept.append(tokens[i])
+                i += 1
+                continue
+            for length in range(min(longest, len(tokens) - i), 1, -1):
+                if tuple(t.raw for t in tokens[i : i + length]) in fillers:
+                    i += length
+                    break
+            else:
+                kept.append(tokens[i])
+                i += 1
+        return kept or tokens
 
     # --- Latin letters: keyboard layout or transliteration -------------------------------
 
@@ -201,7 +254,8 @@ class QueryReader:
         return best
 
     def _plausibility(self, candidate: str, how: str) -> float:
-        words = text.words(candidate)
+        # A hyphenated word ("военно-техническое") is judged by its parts.
+        words = [part for word in text.words(candidate) for part in word.split("-") if part]
         if not words:
             return -1.0
         scores = [self._word_plausibility(w) for w in words]
@@ -398,7 +452,12 @@ class QueryReader:
                 term = self.index.concepts.concept_of(related)
                 alternatives.append((term, word.strength * _derived_strength(word.term, related)))
         known = [a for a in alternatives if self.index.knows(a[0])]
-        thing = is_concept(word.term) or morph.names_a_thing(word.term)
+        # The part of speech of the base's word when the message's is only a guess
+        # ("самокатом" read as an adverb, known as "самокат").
+        reading = known[0][0] if known and known[0][0] != word.term else word.term
+        thing = is_concept(reading) or (
+            morph.names_a_thing(reading) and not morph.is_choosing_adjective(word.surface)
+        )
         if known:
             term, _ = known[0]
             # A phrase the base knows ("Единая транспортная карта") weighs per word typed.
@@ -452,3 +511,18 @@ def _dedupe(words: Iterable[Word]) -> list[Word]:
         seen.add(word.term)
         result.append(word)
     return result
+
+
+# A long message tells a story around its question ("сын пошёл в 5 класс, ..."): the words
+# the base does not know weigh together at most as much as this many of them, so the story
+# cannot drown what the base does explain.
+STORY_WORDS = 2
+
+
+def _damp_story(slots: list[Slot]) -> list[Slot]:
+    """Unknown words share the weight of ``STORY_WORDS`` of them when there are more."""
+    unknown = [s for s in slots if not s.known]
+    if len(unknown) <= STORY_WORDS:
+        return slots
+    factor = STORY_WORDS / len(unknown)
+    return [s if s.known else replace(s, weight=s.weight * factor) for s in slots]

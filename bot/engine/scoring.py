@@ -245,11 +245,12 @@ class Scorer:
 
     @staticmethod
     def _named_coverage(slots: Sequence[Slot], matched: dict[int, float]) -> float:
-        """The share of the things the message names (nouns, adjectives; not numbers,
-        question words or the language's most common words) that the entry explains."""
+        """The share of the things the message names (nouns, adjectives; not numbers or
+        question words) that the entry explains. The language's most common words count
+        at their lower weight: "страна" in "с какими странами граничит" is still asked."""
         total = explained = 0.0
         for number, slot in enumerate(slots):
-            if not slot.thing or slot.extra or slot.weak or slot.common:
+            if not slot.thing or slot.extra or slot.weak:
                 continue
             if any(ch.isdigit() for ch in slot.surface):
                 continue  # "70 лет" and "70 рублей": a number alone names nothing

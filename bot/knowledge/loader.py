@@ -24,6 +24,7 @@ Rules beyond "the fields are there and have the right types":
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
 import stat
@@ -114,7 +115,7 @@ def _read_at_most(path: Path, name: str, limit: int) -> bytes:
         _fail(name, None, "is a directory, expected a knowledge base file")
     except OSError as error:
         _fail(name, None, f"cannot read the file ({error.strerror})")
-    with os.fdopen(descriptor, "rb") as file:
+    try:
         status = os.fstat(descriptor)
         if stat.S_ISDIR(status.st_mode):
             _fail(name, None, "is a directory, expected a knowledge base file")
@@ -122,13 +123,26 @@ def _read_at_most(path: Path, name: str, limit: int) -> bytes:
             _fail(name, None, "is not a regular file (a device or a pipe?), expected a file")
         if status.st_size > limit:
             _fail(name, None, too_large)
-        try:
-            data = file.read(limit + 1)
-        except OSError as error:
-            _fail(name, None, f"cannot read the file ({error.strerror})")
+        data = _read_up_to(descriptor, limit + 1)
+    except OSError as error:
+        _fail(name, None, f"cannot read the file ({error.strerror})")
+    finally:
+        os.close(descriptor)
     if len(data) > limit:
         _fail(name, None, too_large)
     return data
+
+
+def _read_up_to(descriptor: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining > 0:
+        chunk = os.read(descriptor, min(remaining, 1024 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
 
 
 def _fail(name: str, line: int | None, problem: str) -> NoReturn:
@@ -265,24 +279,35 @@ class _Lines:
 
     It recognises the usual layout (``[[entries]]`` headers, ``key = value`` lines) and
     answers None for anything else, in which case the message names the entry instead.
+    Lookups done for every entry use indexes built once, so that checking a file with many
+    entries takes time in proportion to its size; the other lookups happen only for the one
+    line an error message names.
     """
 
     def __init__(self, text: str) -> None:
         self.lines = split_lines(text)
         self.headers: list[_Header] = []
+        # Positions in ``headers`` by name, for [[name]] and [name] separately.
+        self._positions: dict[tuple[str, bool], list[int]] = {}
         for number, line in enumerate(self.lines, start=1):
             if found := _ARRAY_HEADER_RE.match(line):
-                self.headers.append(_Header(number, found[1], is_array=True))
+                header = _Header(number, found[1], is_array=True)
             elif found := _TABLE_HEADER_RE.match(line):
-                self.headers.append(_Header(number, found[1].strip("\"' "), is_array=False))
+                header = _Header(number, found[1].strip("\"' "), is_array=False)
+            else:
+                continue
+            self._positions.setdefault((header.name, header.is_array), []).append(len(self.headers))
+            self.headers.append(header)
+        self._id_lines: dict[str, list[int]] | None = None  # built on first use
+        self._id_spans: dict[str, list[tuple[int, int]]] = {}
+
+    def array_count(self, name: str) -> int:
+        """How many ``[[name]]`` headers there are."""
+        return len(self._positions.get((name, True), ()))
 
     def table(self, name: str, index: int | None = None) -> tuple[int, int] | None:
         """First and last line of ``[name]``, or of the index-th ``[[name]]`` table."""
-        matching = [
-            position
-            for position, header in enumerate(self.headers)
-            if header.name == name and header.is_array == (index is not None)
-        ]
+        matching = self._positions.get((name, index is not None), [])
         if index is not None and index >= len(matching):
             return None
         if not matching:
@@ -325,19 +350,33 @@ class _Lines:
         Searched inside ``[[kind]]`` tables, or else after ``kind = [`` (inline tables), so that
         a section and an entry with the same id are not confused.
         """
-        spans = [
-            self.table(kind, index)
-            for index in range(sum(1 for h in self.headers if h.name == kind and h.is_array))
-        ]
-        if not spans:
-            start = self.key(self.top_level(), kind)
-            spans = [(start, len(self.lines))] if start else []
-        pattern = re.compile(rf"\bid\s*=\s*[\"']{re.escape(value)}[\"']")
-        for start, end in filter(None, spans):
-            for number in range(start, end + 1):
-                if pattern.search(self.lines[number - 1]):
-                    return number
+        spans = self._spans_of(kind)
+        starts = [start for start, _ in spans]
+        for number in self._lines_saying_id().get(value, []):  # in file order
+            position = bisect.bisect_right(starts, number) - 1
+            if position >= 0 and number <= spans[position][1]:
+                return number
         return None
+
+    def _spans_of(self, kind: str) -> list[tuple[int, int]]:
+        if kind not in self._id_spans:
+            spans = [self.table(kind, index) for index in range(self.array_count(kind))]
+            if not spans:
+                start = self.key(self.top_level(), kind)
+                spans = [(start, len(self.lines))] if start else []
+            self._id_spans[kind] = [span for span in spans if span is not None]
+        return self._id_spans[kind]
+
+    def _lines_saying_id(self) -> dict[str, list[int]]:
+        if self._id_lines is None:
+            self._id_lines = {}
+            for number, line in enumerate(self.lines, start=1):
+                for found in _ID_VALUE_RE.finditer(line):
+                    self._id_lines.setdefault(found[1], []).append(number)
+        return self._id_lines
+
+
+_ID_VALUE_RE = re.compile(r"\bid\s*=\s*[\"']([^\"'\n]*)[\"']")
 
 
 class _TomlChecker:
@@ -398,7 +437,7 @@ class _TomlChecker:
 
     def _table_span(self, kind: str, index: int, count: int) -> tuple[int, int] | None:
         """Where the index-th [[kind]] table is, if the file writes them all as headers."""
-        headers = sum(1 for h in self.lines.headers if h.name == kind and h.is_array)
+        headers = self.lines.array_count(kind)
         return self.lines.table(kind, index) if headers == count else None
 
     def _text_field(
@@ -529,24 +568,28 @@ class _TomlChecker:
         value = table.get("phrasings", [])
         line = self.lines.key(span, "phrasings")
         span_end = span[1] if span else None
-        return self._string_list(value, f"{label}: phrasings", line, span_end)
+        return self._string_list(value, f"{label}: phrasings", lambda: line, span_end)
 
     def _string_list(
-        self, value: object, what: str, line: int | None, end: int | None
+        self, value: object, what: str, where: Callable[[], int | None], end: int | None
     ) -> tuple[str, ...]:
+        """``where()`` finds the list's line, which only a problem needs (finding it costs a
+        search of the file, too much to do for every list of a large file)."""
         if not isinstance(value, list):
-            self.fail(line, f"{what} must be an array of strings, not {_type_name(value)}")
+            self.fail(where(), f"{what} must be an array of strings, not {_type_name(value)}")
         items = []
         for item in value:
             if not isinstance(item, str):
-                self.fail(line, f"{what} must contain only strings, found {_type_name(item)}")
+                self.fail(where(), f"{what} must contain only strings, found {_type_name(item)}")
             cleaned = _clean(item)
-            item_line = self.lines.text(line, end, item[:20])
             if not cleaned or "\n" in cleaned:
-                self.fail(item_line, f"{what}: {_show(item)} must be a non-empty single line")
+                self.fail(
+                    self.lines.text(where(), end, item[:20]),
+                    f"{what}: {_show(item)} must be a non-empty single line",
+                )
             if len(cleaned) > MAX_QUESTION_CHARS:
                 self.fail(
-                    item_line,
+                    self.lines.text(where(), end, item[:20]),
                     f"{what}: {_show(item)} is too long ({len(cleaned)} characters; "
                     f"the limit is {MAX_QUESTION_CHARS})",
                 )
@@ -562,12 +605,16 @@ class _TomlChecker:
         groups = []
         for number, group in enumerate(value, start=1):
             first = next((word for word in group if isinstance(word, str)), "")
-            group_line = self.lines.text(line, self.top[1], first[:20]) if line else None
+            where = functools.partial(self._line_with, line, first[:20])
             what = f"synonym group {number}"
             if len(group) < 2:
-                self.fail(group_line, f"{what} needs at least two words or phrases")
-            groups.append(self._string_list(group, what, group_line, self.top[1]))
+                self.fail(where(), f"{what} needs at least two words or phrases")
+            groups.append(self._string_list(group, what, where, self.top[1]))
         return tuple(groups)
+
+    def _line_with(self, start: int | None, needle: str) -> int | None:
+        """The first top-level line from ``start`` on that contains ``needle``."""
+        return self.lines.text(start, self.top[1], needle) if start else None
 
     def _abbreviations(self) -> tuple[tuple[str, str], ...]:
         value = self.data.get("abbreviations", {})
@@ -577,17 +624,16 @@ class _TomlChecker:
             self.fail(line, f"abbreviations must be a table, not {_type_name(value)}")
         pairs = []
         for short, full in value.items():
-            key_line = self.lines.key(span, short) or line
             if not isinstance(full, str):
                 self.fail(
-                    key_line,
+                    self.lines.key(span, short) or line,
                     f"abbreviation {_show(short)} must be a string, not {_type_name(full)}",
                 )
             short_clean, full_clean = _clean(short), _clean(full)
             for part in (short_clean, full_clean):
                 if not part or "\n" in part or len(part) > MAX_QUESTION_CHARS:
                     self.fail(
-                        key_line,
+                        self.lines.key(span, short) or line,
                         f"abbreviation {_show(short)}: both sides must be non-empty single "
                         f"lines of at most {MAX_QUESTION_CHARS} characters",
                     )

@@ -49,7 +49,7 @@ class Verdict(Enum):
     DROP = "drop"  # drop it quietly: the sender was already told in this window
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sender:
     accepted: deque[float]  # times of the most recent accepted events, at most ``rate``
     last_seen: float
@@ -65,7 +65,9 @@ class RateLimiter:
     window: float
     clock: Clock = time.monotonic
     max_keys: int = MAX_TRACKED_SENDERS
-    _senders: OrderedDict[Hashable, _Sender] = field(default_factory=OrderedDict, repr=False)
+    _senders: OrderedDict[Hashable, _Sender] = field(
+        default_factory=OrderedDict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if self.rate < 1 or self.window <= 0 or self.max_keys < 1:

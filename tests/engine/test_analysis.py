@@ -124,3 +124,21 @@ def test_a_slang_synonym_keeps_the_reading_the_editor_meant(lemmatizer: Lemmatiz
 
     assert concept("велик") == concept("велосипеды")
     assert concept("большим") != concept("велосипеды")
+
+
+def test_slang_is_read_as_the_standard_word_in_any_inflection(lemmatizer: Lemmatizer) -> None:
+    # "бабла" is a form of "бабло"; the standard reading may be several words.
+    assert content_terms(lemmatizer, "бабла") == ["деньга"]
+    assert content_terms(lemmatizer, "нелегалы") == ["нелегальный", "мигрант"]
+    assert content_terms(lemmatizer, "с оборонкой") == ["оборонный"]
+    (word,) = lemmatizer.content_words_of("загранника")[:1]
+    assert word.surface == "загранника"
+
+
+def test_chat_spellings_of_little_words_are_stop_words(lemmatizer: Lemmatizer) -> None:
+    assert content_terms(lemmatizer, "можна ли оплатить") == ["оплатить"]
+
+
+def test_a_superlative_says_which_one_not_what() -> None:
+    assert morph.is_choosing_adjective("ближайшая")
+    assert not morph.is_choosing_adjective("социальная")

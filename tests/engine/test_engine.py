@@ -299,3 +299,23 @@ _ENGINE = FaqEngine.build(
         ("b", "Сколько стоит проезд?", "46 рублей.", ()),
     )
 )
+
+
+def test_nouns_of_one_short_stem_are_not_one_family(transport_engine: FaqEngine) -> None:
+    # "поезд" is not "поездка": a train ticket refund is not a fare question.
+    assert transport_engine.match("как вернуть деньги за билет на поезд").outcome is not (
+        Outcome.ANSWER
+    )
+    assert "поездка" not in transport_engine.index.derived("поезд")
+
+
+def test_a_superlative_alone_does_not_make_an_answer(transport_engine: FaqEngine) -> None:
+    # "Где ближайший ЦОП?" shares "где ближайший" with the message, not its subject.
+    result = transport_engine.match("где ближайшая остановка автобуса")
+    assert result.outcome is not Outcome.ANSWER
+
+
+def test_a_chatty_message_with_slang_finds_its_entry(transport_engine: FaqEngine) -> None:
+    result = transport_engine.match("как глянуть скока бабла на проездной карте осталось")
+    offered = {c.entry.id for c in (result.suggestions or ((result.best,) if result.best else ()))}
+    assert "card_balance" in offered

@@ -1,5 +1,7 @@
 """How a message is read: layout, transliteration, typos, merged and split words, small talk."""
 
+import pytest
+
 from bot.engine import FaqEngine, SmallTalk
 
 
@@ -32,7 +34,7 @@ def test_split_words_are_joined(faq_engine: FaqEngine) -> None:
 def test_transliteration_is_read_as_russian(faq_engine: FaqEngine) -> None:
     assert meanings(faq_engine, "prioritety sotrudnichestva") == [
         "приоритет/главное направление/основное направление",
-        "взаимодействие/сотрудничество/отношения",
+        "взаимодействие/сотрудничество/отношения/связи",
     ]
     assert meanings(faq_engine, "baikonur") == ["байконур"]
 
@@ -125,3 +127,25 @@ def test_an_adjective_describing_an_unknown_noun_is_a_partial_match(
     slots = {s.surface: s for s in transport_engine.read("где ближайшая аптека").slots}
     assert not slots["аптека"].known
     assert slots["ближайшая"].partial < 1.0
+
+
+def test_set_phrases_that_wrap_a_question_are_dropped(faq_engine: FaqEngine) -> None:
+    message = "каким образом в настоящее время развивается сотрудничество"
+    assert [s.surface for s in faq_engine.read(message).slots if s.how != "pair"] == [
+        "развивается",
+        "сотрудничество",
+    ]
+
+
+def test_transliterated_hyphenated_word_is_read_by_its_parts(faq_engine: FaqEngine) -> None:
+    assert meanings(faq_engine, "voenno-tehnicheskoe sotrudnichestvo")[0] == (
+        "военный/оборонный/оборона"
+    )
+    assert "незаконная миграция" in meanings(faq_engine, "nelegalnaya migraciya")[-1]
+
+
+def test_a_long_story_weighs_as_two_unknown_words(faq_engine: FaqEngine) -> None:
+    short = faq_engine.read("байконур юбилей торт свечи")
+    long = faq_engine.read("байконур юбилей торт свечи гости музыка")
+    unknown_weight = [sum(s.weight for s in q.slots if not s.known) for q in (short, long)]
+    assert unknown_weight[1] == pytest.approx(unknown_weight[0], rel=0.05)
