@@ -171,9 +171,10 @@ class Poller:
                 continue
             if failures:
                 logger.info(
-                    "%s works again after %d failed attempts (%.1f s)",
+                    "%s works again after %d failed %s in %.1f s",
                     what,
                     failures,
+                    "attempt" if failures == 1 else "attempts",
                     loop.time() - started,
                 )
             return result

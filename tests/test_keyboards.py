@@ -265,3 +265,30 @@ def test_every_keyboard_is_accepted_by_telegram(kb: KnowledgeBase) -> None:
     ]
     for markup in markups:
         assert telegram_rules.check_reply_markup(markup.model_dump(exclude_none=True)) is None
+
+
+def test_a_changed_knowledge_base_gets_its_own_buttons(kb: KnowledgeBase) -> None:
+    """Buttons are remembered between keyboards; a reload with new titles must show them."""
+    before = rows(sections_keyboard(kb))
+    renamed = KnowledgeBase(
+        sections=(Section("a" * 32, "Новое имя"), Section("second", "Вторая")),
+        entries=(Entry("short", "a" * 32, "Коротко, но иначе?", "Да."),),
+    )
+
+    assert rows(sections_keyboard(renamed))[0][0][0] == "Новое имя"
+    assert rows(section_keyboard(renamed, "a" * 32, RUSSIAN))[0][0][0] == "Коротко, но иначе?"
+    assert rows(sections_keyboard(kb)) == before
+
+
+def test_changing_one_keyboard_leaves_the_next_ones_alone(kb: KnowledgeBase) -> None:
+    entry = kb.entries[1]
+    first = answer_keyboard(entry, RUSSIAN, Origin.SEARCH, bot_username="faq_bot", update_id=1)
+    expected = rows(first)
+
+    with_vote(first, Vote.UP, RUSSIAN)
+    without_ask_human(not_found_keyboard(kb, RUSSIAN, update_id=1))
+    second = answer_keyboard(entry, RUSSIAN, Origin.SEARCH, bot_username="faq_bot", update_id=1)
+
+    assert rows(second) == expected
+    assert [b.text for b in second.inline_keyboard[0]] == ["👍", "👎", RUSSIAN.share]
+    assert rows(answer_keyboard(entry, ENGLISH, Origin.SEARCH))[-1] == [(ENGLISH.all_topics, "m")]

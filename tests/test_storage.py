@@ -151,8 +151,11 @@ async def test_version_1_database_is_upgraded_keeping_its_rows(path: Path) -> No
 
 
 async def test_wal_mode_is_on(path: Path) -> None:
-    async with await Database.open(path):
+    async with await Database.open(path) as database:
         assert raw(path, "PRAGMA journal_mode") == [("wal",)]
+        # NORMAL: in WAL mode a killed process loses no commit (only a power cut may lose the
+        # last ones), and a commit does not wait for the disk.
+        assert await database._pragma_int("synchronous") == 1
 
 
 async def test_reopening_keeps_rows_and_version(path: Path) -> None:

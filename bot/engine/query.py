@@ -151,7 +151,7 @@ class QueryReader:
         """Unknown adjectives (as typed) next to a noun the base knows ("складной самокат"):
         a detail of a known thing, not another topic."""
         known = {s.surface for s in slots if s.known}
-        known_things = {s.surface for s in slots if s.known and s.thing}
+        known_things = {s.surface for s in slots if s.known and s.thing and not s.common}
         found = set()
         sequence = [w for w in words if not w.extra and not w.stop]
         for left, right in itertools.pairwise(sequence):
@@ -163,6 +163,7 @@ class QueryReader:
         return found
 
     def _as_details(self, slots: list[Slot], details: set[str]) -> list[Slot]:
+        """Unknown describing words weigh as an unknown verb does, and name nothing."""
         if not details:
             return slots
         factor = self.unknown_action_factor / self.unknown_factor

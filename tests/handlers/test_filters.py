@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from aiogram import Dispatcher, Router
+from aiogram.dispatcher.event.handler import CallableObject
 from aiogram.types import MessageEntity
 
 from bot.local_api import LocalChat
@@ -111,3 +115,24 @@ async def test_private_chats_answer_everything(user: LocalChat) -> None:
     [answer] = (await user.send("что с Байконуром?")).sent
 
     assert answer.reply_to_message is None  # no need to quote in a one-to-one chat
+
+
+def _callables(router: Router) -> Iterator[tuple[str, CallableObject]]:
+    for update_type, observer in router.observers.items():
+        where = f"{router.name} {update_type}"
+        for root_filter in observer._handler.filters or []:
+            yield f"{where} router filter {root_filter.callback}", root_filter
+        for handler in observer.handlers:
+            yield f"{where} {handler.callback}", handler
+            for each in handler.filters or []:
+                yield f"{where} filter {each.callback}", each
+    for child in router.sub_routers:
+        yield from _callables(child)
+
+
+def test_no_filter_or_handler_runs_in_a_worker_thread(dp: Dispatcher) -> None:
+    """aiogram runs plain functions (``F.text`` and other magic filters included) in a thread:
+    a thread hop for every message that passes them. The bot's are all async."""
+    in_threads = [name for name, callable_ in _callables(dp) if not callable_.awaitable]
+
+    assert in_threads == []
