@@ -95,7 +95,8 @@ async def _show_chosen(message: Message, markup: InlineKeyboardMarkup) -> None:
 
 def _alternatives(service: FaqService, entry: Entry, asked: str | None) -> list[Entry]:
     """Up to three entries other than ``entry``: the engine's next best for the user's message
-    (``asked``) and for the entry's own question, then the rest of the entry's section."""
+    (``asked``) and for the entry's own question, then the rest of the entry's section; the rest
+    of the base only when that finds nothing (a 👎 must not leave the user with nothing to try)."""
     found: dict[str, Entry] = {}
     for text in (asked, entry.question):
         if text:
@@ -104,6 +105,8 @@ def _alternatives(service: FaqService, entry: Entry, asked: str | None) -> list[
     for sibling in service.kb.entries_in(entry.section_id):
         found.setdefault(sibling.id, sibling)
     found.pop(entry.id, None)
+    if not found:
+        found = {other.id: other for other in service.kb.entries if other.id != entry.id}
     return list(found.values())[:MAX_SUGGESTIONS]
 
 

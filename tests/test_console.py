@@ -129,3 +129,15 @@ def test_python_m_bot_chat_reads_a_pipe(tmp_path: Path) -> None:
     assert "  (tapped: 🌐 Интеграция)" in done.stdout
     assert "bot> Каковы сегодня приоритеты двустороннего сотрудничества?" in done.stdout
     assert done.stderr == ""
+
+
+async def test_piped_lines_are_not_swallowed_by_the_flood_guard(settings: Settings) -> None:
+    # A script piping questions types faster than any person; the console has one user, so the
+    # flood guard that protects Telegram chats from each other must not drop its lines.
+    from dataclasses import replace
+
+    guarded = replace(settings, throttle_rate=2, throttle_window=60.0)
+    output = await chat(guarded, *["что с Байконуром?"] * 5)
+
+    assert output.count("Каковы сегодня приоритеты двустороннего сотрудничества?") == 5
+    assert RUSSIAN.slow_down not in output

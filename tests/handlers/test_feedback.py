@@ -174,3 +174,24 @@ async def test_english_users_are_thanked_in_english(
     assert down.notices == [ENGLISH.vote_sorry]
     assert down.sent[0].text == ENGLISH.not_helpful
     assert ENGLISH.ask_human in button_texts(down.sent[0])
+
+
+async def test_a_thumbs_down_in_a_one_question_section_offers_questions_from_other_sections(
+    user: LocalChat, service: FaqService
+) -> None:
+    # "priorities" is alone in its section of data/faq.toml: the offer must still hold other
+    # questions to try, not only "all topics".
+    assert len(service.kb.entries_in("bilateral")) == 1
+    [answer] = (await user.send("что с Байконуром?")).sent
+    assert answer.text.startswith("Каковы сегодня приоритеты")
+
+    [offer] = (await user.click(answer, RUSSIAN.vote_down)).sent
+
+    offered = [
+        SuggestionCallback.unpack(button.callback_data).entry_id
+        for button in buttons(offer)
+        if button.callback_data and button.callback_data.startswith(SuggestionCallback.__prefix__)
+    ]
+    assert offer.text == RUSSIAN.not_helpful
+    assert offered
+    assert set(offered) <= {e.id for e in service.kb.entries} - {"priorities"}
