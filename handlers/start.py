@@ -68,6 +68,7 @@ async def unknown_command(message: Message, texts: Texts) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
+    # Every handler here is for a command: one cheap check spares a question the parsers.
     router.message.filter(LooksLikeCommand())
     router.message.register(start, CommandStart())
     router.message.register(show_topics, Command("faq", "topics"))
