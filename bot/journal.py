@@ -61,6 +61,10 @@ class Journal:
         self.retry_interval = retry_interval
         self._pending: list[Row] = []
         self._pending_updates: set[int] = set()  # handled, not committed yet
+        # The highest update id with a handled mark in the database (None: no mark at all).
+        # Only this journal writes marks, so an id above it has none and needs no query.
+        self._newest_mark: int | None = None
+        self._newest_mark_known = False  # until start() reads it: ask the database every time
         self._have_rows = asyncio.Event()
         self._batch_full = asyncio.Event()
         self._write_lock = asyncio.Lock()
@@ -74,6 +78,13 @@ class Journal:
         """Start committing in the background; forget handled-update marks nobody needs."""
         with contextlib.suppress(sqlite3.Error):  # pruning is housekeeping, never a reason to stop
             await self.db.forget_handled_updates(before=self.db.now() - HANDLED_MARK_LIFETIME)
+        try:
+            newest = await self.db.newest_handled_update()
+        except sqlite3.Error as error:  # then every check asks the database: slower, still right
+            logger.warning("database %s: cannot read handled updates (%s)", self.db.path, error)
+        else:
+            self._raise_newest_mark(newest)
+            self._newest_mark_known = True
         self._writer = asyncio.create_task(self._write_in_background(), name="journal writer")
 
     async def close(self) -> None:
@@ -129,18 +140,33 @@ class Journal:
         by a shutdown logs its question and must still be redone after the restart."""
         self._queue(HandledUpdate(update_id, self.db.now()))
         self._pending_updates.add(update_id)
+        self._raise_newest_mark(update_id)
 
     async def handled_among(self, update_ids: Iterable[int]) -> set[int]:
         """Those of ``update_ids`` already handled, by this run (queued or written) or an earlier
         one. If the database cannot even be read, none: answering twice beats not answering."""
         wanted = set(update_ids)
         queued = wanted & self._pending_updates
+        # Telegram's update ids grow, so a new update is above every mark: the usual case asks
+        # the database nothing, which matters on the path of every update.
+        unsure = {update_id for update_id in wanted - queued if self._may_be_marked(update_id)}
+        if not unsure:
+            return queued
         try:
-            stored = await self.db.handled_among(wanted - queued)
+            stored = await self.db.handled_among(unsure)
         except sqlite3.Error as error:
             logger.error("database %s: cannot check handled updates (%s)", self.db.path, error)
             stored = set()
         return queued | stored
+
+    def _may_be_marked(self, update_id: int) -> bool:
+        if not self._newest_mark_known:
+            return True
+        return self._newest_mark is not None and update_id <= self._newest_mark
+
+    def _raise_newest_mark(self, update_id: int | None) -> None:
+        if update_id is not None and (self._newest_mark is None or update_id > self._newest_mark):
+            self._newest_mark = update_id
 
     @property
     def pending(self) -> int:

@@ -536,14 +536,30 @@ class Database:
 
         The write-behind journal (bot/journal.py) commits its queue this way: one commit for
         many rows. Raises sqlite3.Error with nothing written if any of them cannot be written.
+        One statement per table: each await is a trip to aiosqlite's thread, and SQLite runs
+        the rows in order, so two rows of one user count two messages as two awaits would.
         """
         async with self._transaction():
-            for user in users:
-                await self._upsert_user(user)
-            for question in questions:
-                await self._insert_question(question)
-            for update in handled:
-                await self._mark_handled(update.update_id, _iso(update.handled_at))
+            if users:
+                await self._connection.executemany(_UPSERT_USER, map(_user_parameters, users))
+            if questions:
+                # A question may arrive before remember_user, or without it: references hold.
+                await self._connection.executemany(
+                    _ENSURE_USER,
+                    (
+                        (question.user_id, _iso(question.created_at), _iso(question.created_at))
+                        for question in questions
+                        if question.user_id is not None
+                    ),
+                )
+                await self._connection.executemany(
+                    _INSERT_QUESTION, map(_question_parameters, questions)
+                )
+            if handled:
+                await self._connection.executemany(
+                    _MARK_HANDLED,
+                    ((update.update_id, _iso(update.handled_at)) for update in handled),
+                )
 
     async def handled_among(self, update_ids: Iterable[int]) -> set[int]:
         """Those of ``update_ids`` that a previous run already handled (see mark_handled)."""
@@ -555,6 +571,11 @@ class Database:
             f"SELECT update_id FROM handled_updates WHERE update_id IN ({marks})", wanted
         )
         return {int(row[0]) for row in rows}
+
+    async def newest_handled_update(self) -> int | None:
+        """The highest update id marked handled, or None when there is no mark."""
+        row = await self._fetch_one("SELECT MAX(update_id) FROM handled_updates")
+        return int(row[0]) if row and row[0] is not None else None
 
     async def mark_handled(self, update_id: int) -> None:
         """Remember that a Telegram update was handled, so that a redelivery is skipped."""
@@ -574,57 +595,13 @@ class Database:
             await cursor.close()
         return removed
 
-    async def _upsert_user(self, user: UserRecord) -> None:
-        await self._connection.execute(
-            """
-            INSERT INTO users
-                (id, username, first_name, language_code, first_seen, last_seen, message_count)
-            VALUES (?, ?, ?, ?, ?, ?, 1)
-            ON CONFLICT (id) DO UPDATE SET
-                username = excluded.username,
-                first_name = excluded.first_name,
-                language_code = excluded.language_code,
-                last_seen = MAX(last_seen, excluded.last_seen),
-                message_count = message_count + 1
-            """,
-            (
-                user.user_id,
-                user.username,
-                user.first_name,
-                user.language_code,
-                _iso(user.seen_at),
-                _iso(user.seen_at),
-            ),
-        )
-
     async def _insert_question(self, record: QuestionRecord) -> int:
         """Insert the question (inside a transaction); an update's second row is not stored."""
         # An update's question is logged again when the update comes again: after a crash
         # between the log and the handled mark, or when a shutdown cut its handling short.
-        created_at = _iso(record.created_at)
         if record.user_id is not None:  # a question may arrive before remember_user, or without it
-            await self._ensure_user(record.user_id, created_at)
-        cursor = await self._connection.execute(
-            """
-            INSERT INTO questions
-                (user_id, chat_id, text, outcome, entry_id, score, suggestions, small_talk,
-                 created_at, update_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (update_id) DO NOTHING
-            """,
-            (
-                record.user_id,
-                record.chat_id,
-                record.text[:MAX_STORED_TEXT],
-                record.outcome.value,
-                record.entry_id,
-                record.score,
-                record.suggestions,
-                record.small_talk.value if record.small_talk else None,
-                created_at,
-                record.update_id,
-            ),
-        )
+            await self._ensure_user(record.user_id, _iso(record.created_at))
+        cursor = await self._connection.execute(_INSERT_QUESTION, _question_parameters(record))
         row_id = cursor.lastrowid if cursor.rowcount else None
         await cursor.close()
         if row_id is None:  # the update was logged before: its first row stands
@@ -636,10 +613,7 @@ class Database:
         return row_id
 
     async def _mark_handled(self, update_id: int, at: str) -> None:
-        await self._connection.execute(
-            "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
-            (update_id, at),
-        )
+        await self._connection.execute(_MARK_HANDLED, (update_id, at))
 
     async def get_user(self, user_id: int) -> UserRow | None:
         row = await self._fetch_one(
@@ -998,10 +972,7 @@ class Database:
 
     async def _ensure_user(self, user_id: int, now: str) -> None:
         """A row for a user not seen through remember_user yet, so that references hold."""
-        await self._connection.execute(
-            "INSERT OR IGNORE INTO users (id, first_seen, last_seen) VALUES (?, ?, ?)",
-            (user_id, now, now),
-        )
+        await self._connection.execute(_ENSURE_USER, (user_id, now, now))
 
     async def _fetch_one(self, query: str, parameters: Sequence[Any] = ()) -> Sequence[Any] | None:
         async with self._connection.execute(query, parameters) as cursor:
@@ -1061,6 +1032,50 @@ def _prepare_location(path: Path) -> None:
         raise StorageError(
             f"database {path}: cannot create the folder {path.parent} ({error.strerror})"
         ) from None
+
+
+# A message from a user: create the row or refresh it, and count the message.
+_UPSERT_USER = """
+    INSERT INTO users
+        (id, username, first_name, language_code, first_seen, last_seen, message_count)
+    VALUES (?, ?, ?, ?, ?, ?, 1)
+    ON CONFLICT (id) DO UPDATE SET
+        username = excluded.username,
+        first_name = excluded.first_name,
+        language_code = excluded.language_code,
+        last_seen = MAX(last_seen, excluded.last_seen),
+        message_count = message_count + 1
+"""
+_ENSURE_USER = "INSERT OR IGNORE INTO users (id, first_seen, last_seen) VALUES (?, ?, ?)"
+# An update's second question row is not stored (see Database._insert_question).
+_INSERT_QUESTION = """
+    INSERT INTO questions
+        (user_id, chat_id, text, outcome, entry_id, score, suggestions, small_talk,
+         created_at, update_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (update_id) DO NOTHING
+"""
+_MARK_HANDLED = "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)"
+
+
+def _user_parameters(user: UserRecord) -> tuple[Any, ...]:
+    seen_at = _iso(user.seen_at)
+    return (user.user_id, user.username, user.first_name, user.language_code, seen_at, seen_at)
+
+
+def _question_parameters(record: QuestionRecord) -> tuple[Any, ...]:
+    return (
+        record.user_id,
+        record.chat_id,
+        record.text[:MAX_STORED_TEXT],
+        record.outcome.value,
+        record.entry_id,
+        record.score,
+        record.suggestions,
+        record.small_talk.value if record.small_talk else None,
+        _iso(record.created_at),
+        record.update_id,
+    )
 
 
 _QUESTION_COLUMNS = """

@@ -317,3 +317,95 @@ async def test_a_direct_write_that_fails_is_logged_and_swallowed(
     await log_question(db, message(), "регионы?", answer("регионы?"))  # must not raise
     assert "could not remember user 42" in caplog.text
     assert "could not log a question from chat 42" in caplog.text
+
+
+# --- which updates were handled: the newest stored mark spares a query per update
+
+
+async def test_after_a_restart_marks_at_or_below_the_newest_are_still_found(path: Path) -> None:
+    async with await Database.open(path) as database:
+        journal = Journal(database, interval=3600)
+        await journal.start()
+        for update_id in (3, 5, 9):
+            journal.mark_handled(update_id)
+        await journal.close()
+
+    async with await Database.open(path) as database:
+        journal = Journal(database, interval=3600)
+        await journal.start()
+        try:
+            # 9 is the newest mark itself, 3 and 5 lie below it, 4 and 8 below it but unmarked.
+            assert await journal.handled_among([3, 4, 5, 8, 9, 10, 11]) == {3, 5, 9}
+        finally:
+            await journal.close()
+
+
+async def queries_of(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[set[int]]:
+    """Records what ``db.handled_among`` is asked, and still answers from the database."""
+    asked: list[set[int]] = []
+    handled_among = db.handled_among
+
+    async def recording_query(update_ids: set[int]) -> set[int]:
+        asked.append(set(update_ids))
+        return await handled_among(update_ids)
+
+    monkeypatch.setattr(db, "handled_among", recording_query)
+    return asked
+
+
+async def test_only_ids_up_to_the_newest_mark_are_looked_up(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await db.mark_handled(100)  # an earlier run
+    journal = Journal(db, interval=3600)
+    await journal.start()
+    asked = await queries_of(db, monkeypatch)
+    try:
+        assert await journal.handled_among([101]) == set()  # a new update: no query
+        assert await journal.handled_among([100, 99, 150]) == {100}
+        assert asked == [{100, 99}]
+    finally:
+        await journal.close()
+
+
+async def test_marks_of_this_run_are_found_once_written(journal: Journal) -> None:
+    journal.mark_handled(7)
+    journal.mark_handled(12)
+    assert await journal.flush() is True  # no longer queued: only the database knows them now
+    assert await journal.handled_among([7, 10, 12, 13]) == {7, 12}
+
+
+async def test_an_empty_database_needs_no_query_until_something_is_marked(
+    journal: Journal, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = await queries_of(db, monkeypatch)
+    assert await journal.handled_among([1, 2]) == set()
+    assert asked == []
+    journal.mark_handled(2)
+    await journal.flush()
+    assert await journal.handled_among([1, 2, 3]) == {2}
+    assert asked == [{1, 2}]  # written, no longer queued: the database is asked; 3 is new
+
+
+async def test_when_the_newest_mark_cannot_be_read_every_id_is_looked_up(
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await db.mark_handled(50)
+
+    async def unreadable() -> int | None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(db, "newest_handled_update", unreadable)
+    journal = Journal(db, interval=3600)
+    await journal.start()
+    try:
+        assert "cannot read handled updates (disk I/O error)" in caplog.text
+        assert await journal.handled_among([50, 51]) == {50}
+    finally:
+        await journal.close()
+
+
+async def test_a_journal_not_started_asks_the_database(db: Database) -> None:
+    await db.mark_handled(8)
+    journal = Journal(db)
+    assert await journal.handled_among([8, 9]) == {8}

@@ -754,6 +754,87 @@ async def test_write_batch_is_all_or_nothing(db: Database) -> None:
     assert await db.get_user(5) is not None
 
 
+async def test_write_batch_counts_every_message_of_a_user_in_a_batch(
+    db: Database, path: Path
+) -> None:
+    from bot.storage import QuestionRecord, UserRecord
+
+    await db.remember_user(5, "ann", "Ann", "ru")  # 12:00:01, one message before the batch
+
+    def question(user_id: int | None, update_id: int | None, text: str) -> QuestionRecord:
+        return QuestionRecord.of(
+            user_id=user_id,
+            chat_id=1,
+            text=text,
+            result=answer("x"),
+            created_at=at(40),
+            update_id=update_id,
+        )
+
+    await db.write_batch(
+        users=[
+            UserRecord(5, "ann", "Ann", "ru", at(40)),
+            UserRecord(6, "bob", "Bob", "en", at(41)),
+            UserRecord(5, "anna", "Anna", "en", at(42)),  # renamed between her two messages
+            UserRecord(6, "bob", "Bob", "en", at(43)),
+            UserRecord(5, "anna", "Anna", "en", at(44)),
+        ],
+        questions=[
+            question(5, 1, "первый"),
+            question(8, 2, "без remember_user"),  # a user only known from their question
+            question(None, None, "без пользователя"),
+            question(5, 1, "повтор первого"),  # the same update again: the first row stands
+        ],
+    )
+
+    ann, bob, carl = await db.get_user(5), await db.get_user(6), await db.get_user(8)
+    assert ann is not None
+    assert bob is not None
+    assert carl is not None
+    assert (ann.username, ann.language_code, ann.message_count) == ("anna", "en", 4)
+    assert (ann.first_seen, ann.last_seen) == (at(1), at(44))
+    assert (bob.message_count, bob.first_seen, bob.last_seen) == (2, at(41), at(43))
+    assert (carl.message_count, carl.first_seen) == (0, at(40))
+    assert raw(path, "SELECT user_id, update_id, text FROM questions ORDER BY id") == [
+        (5, 1, "первый"),
+        (8, 2, "без remember_user"),
+        (None, None, "без пользователя"),
+    ]
+
+
+async def test_write_batch_with_a_broken_row_writes_no_row_of_any_table(
+    db: Database, path: Path
+) -> None:
+    from bot.storage import HandledUpdate, QuestionRecord, UserRecord
+
+    good = [
+        QuestionRecord.of(
+            user_id=5, chat_id=1, text=f"q{n}", result=answer("x"), created_at=at(1), update_id=n
+        )
+        for n in range(3)
+    ]
+    broken = replace(good[0], chat_id=None, update_id=99)  # fails NOT NULL, after two good rows
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.write_batch(
+            users=[UserRecord(5, "ann", "Ann", "ru", at(1))] * 2,
+            questions=[good[0], good[1], broken, good[2]],
+            handled=[HandledUpdate(n, at(2)) for n in range(3)],
+        )
+    assert raw(path, "SELECT COUNT(*) FROM users") == [(0,)]
+    assert raw(path, "SELECT COUNT(*) FROM questions") == [(0,)]
+    assert await db.handled_among(range(3)) == set()
+    assert await db.newest_handled_update() is None
+
+
+async def test_newest_handled_update(db: Database) -> None:
+    from bot.storage import HandledUpdate
+
+    assert await db.newest_handled_update() is None
+    await db.write_batch(handled=[HandledUpdate(n, at(1)) for n in (30, 120, 7)])
+    await db.mark_handled(90)
+    assert await db.newest_handled_update() == 120
+
+
 async def fill_the_disk(db: Database) -> None:
     """Make the database full: SQLite may not grow it by a single page any more."""
     pages = await db._pragma_int("page_count")
