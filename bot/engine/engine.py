@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.engine.analysis import Lemmatizer
+from bot.engine.confidence import DEFAULT_MODEL, Evidence, Model
 from bot.engine.index import KnowledgeIndex
 from bot.engine.lang import russian
 from bot.engine.query import QueryReader, ReadQuery
@@ -23,9 +24,15 @@ class FaqEngine:
     """Matches messages against one knowledge base. Build once, call ``match`` many times."""
 
     def __init__(
-        self, kb: KnowledgeBase, thresholds: Thresholds, index: KnowledgeIndex, weights: Weights
+        self,
+        kb: KnowledgeBase,
+        thresholds: Thresholds,
+        index: KnowledgeIndex,
+        weights: Weights,
+        model: Model = DEFAULT_MODEL,
     ) -> None:
         self.kb = kb
+        self.model = model
         self.thresholds = thresholds
         self.index = index
         self.weights = weights
@@ -75,16 +82,44 @@ class FaqEngine:
     def rank(self, query: ReadQuery, top: int = 5) -> list[EntryScore]:
         return self.scorer.rank(query.slots, top)
 
+    @staticmethod
+    def evidence(query: ReadQuery, ranked: list[EntryScore]) -> Evidence | None:
+        """What the decision weighs about the best entry (None when nothing matched)."""
+        if not ranked:
+            return None
+        best = ranked[0]
+        runner_up = min(1.0, ranked[1].rank / best.rank) if len(ranked) > 1 and best.rank else 0.0
+        words = sum(1 for s in query.slots if not s.extra)
+        return Evidence(best.score, words, runner_up, best.named)
+
+    def confidences(self, query: ReadQuery, ranked: list[EntryScore]) -> list[float]:
+        """The shown confidence of each ranked entry: the best one's from the decision
+        model, the others' in proportion to their lexical scores."""
+        evidence = self.evidence(query, ranked)
+        if evidence is None:
+            return []
+        best = self.model.confidence(evidence)
+        scale = best / evidence.score if evidence.score > 0 else 0.0
+        return [best] + [min(best, s.score * scale) for s in ranked[1:]]
+
     def _decide(self, text: str, query: ReadQuery, ranked: list[EntryScore]) -> MatchResult:
-        candidates = tuple(Candidate(self.kb.entries[s.entry], round(s.score, 4)) for s in ranked)
+        candidates = tuple(
+            Candidate(self.kb.entries[s.entry], round(c, 4))
+            for s, c in zip(ranked, self.confidences(query, ranked), strict=True)
+        )
         if query.small_talk is not None or not candidates:
             return MatchResult(text, Outcome.NONE, small_talk=query.small_talk, ranked=candidates)
         best = candidates[0]
         if best.score >= self.thresholds.answer and not self._tied(ranked, self.weights.tie):
             return MatchResult(text, Outcome.ANSWER, best=best, ranked=candidates)
         if best.score >= self.thresholds.suggest:
-            floor = max(best.score * SUGGESTION_SHARE, self.thresholds.suggest * SUGGESTION_SHARE)
-            offered = tuple(c for c in candidates if c.score >= floor)[:MAX_SUGGESTIONS]
+            # Which others are worth offering is a matter of how well they explain the
+            # message, so the cut-off is on the lexical scores.
+            lexical = ranked[0].score
+            floor = max(lexical * SUGGESTION_SHARE, self.thresholds.suggest * SUGGESTION_SHARE)
+            offered = tuple(c for c, s in zip(candidates, ranked, strict=True) if s.score >= floor)[
+                :MAX_SUGGESTIONS
+            ]
             return MatchResult(text, Outcome.SUGGEST, suggestions=offered, ranked=candidates)
         return MatchResult(text, Outcome.NONE, ranked=candidates)
 

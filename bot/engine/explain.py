@@ -8,6 +8,7 @@ from bot.engine.index import Field, FieldKind
 from bot.engine.query import Slot
 
 if TYPE_CHECKING:
+    from bot.engine.confidence import Evidence
     from bot.engine.engine import FaqEngine
     from bot.engine.scoring import EntryScore
 
@@ -40,9 +41,22 @@ def explain(engine: FaqEngine, message: str, top: int = 3) -> str:
         f"outcome: {result.outcome.value} (score {result.score:.3f}; answer at "
         f"{engine.thresholds.answer:.2f}, suggest at {engine.thresholds.suggest:.2f})"
     )
-    for place, scored in enumerate(engine.rank(query, top), start=1):
+    ranked = engine.rank(query, max(top, 5))
+    evidence = engine.evidence(query, ranked)
+    if evidence is not None and query.small_talk is None:
+        lines.append(_confidence_line(engine, evidence))
+    for place, scored in enumerate(ranked[:top], start=1):
         lines.extend(_candidate_lines(engine, place, scored, query.slots))
     return "\n".join(lines)
+
+
+def _confidence_line(engine: FaqEngine, evidence: Evidence) -> str:
+    return (
+        f"confidence: lexical score {evidence.score:.3f}, {evidence.words} meaningful words,"
+        f" runner-up at {evidence.runner_up:.0%} of the best, {evidence.named:.0%} of the named"
+        f" things explained -> right-answer probability {engine.model.probability(evidence):.2f}"
+        f" (answers from {engine.model.answer_probability:.2f})"
+    )
 
 
 def _slot_text(engine: FaqEngine, slot: Slot) -> str:
@@ -64,7 +78,7 @@ def _candidate_lines(
     engine: FaqEngine, place: int, scored: EntryScore, slots: tuple[Slot, ...]
 ) -> list[str]:
     entry = engine.kb.entries[scored.entry]
-    lines = [f"{place}. {entry.id}  score {scored.score:.3f}  {entry.question!r}"]
+    lines = [f"{place}. {entry.id}  lexical score {scored.score:.3f}  {entry.question!r}"]
     if scored.best_field is not None:
         best = scored.best_field
         lines.append(f"   closest text: {best.field.label} {_short(best.field.text)!r}")

@@ -1,0 +1,1 @@
+"""Developer tools that work on the test data (not tests themselves)."""
