@@ -34,10 +34,6 @@ class Field:
     surfaces: dict[str, str]  # term -> the words that gave it, for explanations
     weight: float = 0.0  # total idf of the core terms, set once statistics are known
     core_idf: dict[str, float] = field(default_factory=dict)  # core term -> its idf
-    # Nouns written bare, and nouns only ever seen inside a longer name (term -> the words
-    # that complete the name): "такси" in "социальное такси" is qualified by "социальный".
-    bare: set[str] = field(default_factory=set)
-    qualified: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -59,11 +55,19 @@ class KnowledgeIndex:
         self.forms: dict[str, str] = {}  # a word as written in the base -> its lemma
         self.lemmas: set[str] = set()
         self.fields: list[list[Field]] = []
+        # While building: word pairs and their spellings recur across thousands of texts,
+        # one copy of each is kept.
+        self._strings: dict[str, str] = {}
+        # While building: nouns written bare somewhere, and nouns seen inside a longer name (term ->
+        # the words completing it): "такси" in "социальное такси" is qualified by "социальный".
+        self._bare: set[str] = set()
+        self._named: dict[str, set[str]] = {}
         for number, entry in enumerate(kb.entries):
             texts = [(FieldKind.QUESTION, 0, entry.question)]
             texts += [(FieldKind.PHRASING, i, p) for i, p in enumerate(entry.phrasings, start=1)]
             texts.append((FieldKind.ANSWER, 0, entry.answer))
             self.fields.append([self._field(number, kind, n, t) for kind, n, t in texts])
+        del self._strings
         for group in kb.equivalence_groups():
             for member in group:
                 self._learn_words(lemmatizer.content_words_of(member))
@@ -78,7 +82,8 @@ class KnowledgeIndex:
         self.unknown_idf = idf(0, max(self.size, 1))
         self.rare_idf = idf(1, max(self.size, 1))
         # Terms the base only uses inside a longer name, with the words completing it.
-        self.qualified = _qualified_terms([f for fields in self.fields for f in fields])
+        self.qualified = _qualified_terms(self._bare, self._named)
+        del self._bare, self._named
         self.term_masks: list[dict[str, int]] = []  # per entry: term -> bit mask of its texts
         for fields in self.fields:
             masks: dict[str, int] = {}
@@ -156,14 +161,18 @@ class KnowledgeIndex:
                 terms.setdefault(other, False)
                 surfaces.setdefault(other, word.surface)
         if kind is not FieldKind.ANSWER:
+            shared = self._strings.setdefault
             for pair, left, right in pair_terms(mapped):
+                pair = shared(pair, pair)
                 terms.setdefault(pair, False)
-                surfaces.setdefault(pair, f"{left.surface} {right.surface}")
+                if pair not in surfaces:
+                    written = f"{left.surface} {right.surface}"
+                    surfaces[pair] = shared(written, written)
         result = Field(entry, kind, number, raw, terms, surfaces)
-        self._note_names(result, mapped)
+        self._note_names(mapped)
         return result
 
-    def _note_names(self, result: Field, mapped: list[Word]) -> None:
+    def _note_names(self, mapped: list[Word]) -> None:
         """Which nouns the text writes bare and which only inside a longer name: in a synonym
         phrase ("маршрутное такси"), or after an adjective that is neither a number nor one of
         the language's most common words ("социальное такси", but not "новый маршрут")."""
@@ -181,7 +190,7 @@ class KnowledgeIndex:
                 for member in members:
                     if morph.is_noun(member.surface):
                         others = {m.term for m in members if m is not member}
-                        result.qualified.setdefault(member.term, set()).update(others)
+                        self._named.setdefault(member.term, set()).update(others)
                 previous = word
                 continue
             modifier = (
@@ -193,9 +202,9 @@ class KnowledgeIndex:
             )
             if not word.stop and morph.is_noun(word.surface):
                 if modifier and previous is not None:
-                    result.qualified.setdefault(word.term, set()).add(previous.term)
+                    self._named.setdefault(word.term, set()).add(previous.term)
                 else:
-                    result.bare.add(word.term)
+                    self._bare.add(word.term)
             previous = word
 
     def _learn_words(self, words: list[Word]) -> None:
@@ -206,15 +215,9 @@ class KnowledgeIndex:
             self.lemmas.update(word.terms)
 
 
-def _qualified_terms(fields: list[Field]) -> dict[str, frozenset[str]]:
+def _qualified_terms(bare: set[str], named: dict[str, set[str]]) -> dict[str, frozenset[str]]:
     """Terms never written bare, with every word they are completed with."""
-    bare = set().union(*(f.bare for f in fields))
-    found: dict[str, set[str]] = {}
-    for f in fields:
-        for term, qualifiers in f.qualified.items():
-            if term not in bare:
-                found.setdefault(term, set()).update(qualifiers)
-    return {term: frozenset(qualifiers) for term, qualifiers in found.items()}
+    return {term: frozenset(words) for term, words in named.items() if term not in bare}
 
 
 def _common_prefix(a: str, b: str) -> int:

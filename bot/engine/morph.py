@@ -17,6 +17,25 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 SECOND_LEMMA_SHARE = 0.15
 
 
+# One parse per word, shared by every question asked about it below: a word new to the
+# process (a typo, an off-topic word) is parsed once, not once per question. Small, because
+# the answers are cached on their own; this only has to outlive the reading of one message.
+_PARSE_CACHE_SIZE = 4_096
+
+
+@lru_cache(maxsize=_PARSE_CACHE_SIZE)
+def _parses(word: str) -> tuple[pymorphy3.analyzer.Parse, ...]:
+    return tuple(analyzer().parse(word))
+
+
+def _best_tag(word: str) -> pymorphy3.tagset.OpencorporaTag:
+    return _parses(word)[0].tag
+
+
+def _is_russian(word: str) -> bool:
+    return word.isalpha() and any("а" <= ch <= "я" for ch in word)
+
+
 def lemma(word: str) -> str:
     """The most likely dictionary form of a lower-case word."""
     return lemmas(word)[0]
@@ -25,10 +44,10 @@ def lemma(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def lemmas(word: str) -> tuple[str, ...]:
     """Likely dictionary forms, most likely first; words pymorphy cannot parse stay as they are."""
-    if not word.isalpha() or not any("а" <= ch <= "я" for ch in word):
+    if not _is_russian(word):
         return (word,)
     totals: dict[str, float] = {}
-    for parse in analyzer().parse(word):
+    for parse in _parses(word):
         form = parse.normal_form.replace("ё", "е")
         totals[form] = totals.get(form, 0.0) + parse.score
     ranked = sorted(totals.items(), key=lambda item: -item[1])
@@ -43,19 +62,18 @@ _CONTENT_TAGS = frozenset({"NOUN", "ADJF", "ADJS", "COMP", "NUMR"})
 
 @lru_cache(maxsize=200_000)
 def names_a_thing(word: str) -> bool:
-    if not word.isalpha() or not any("а" <= ch <= "я" for ch in word):
+    if not _is_russian(word):
         return True
-    parse = analyzer().parse(word)[0]
-    pos = parse.tag.POS
+    pos = _best_tag(word).POS
     return pos is None or str(pos) in _CONTENT_TAGS
 
 
 @lru_cache(maxsize=200_000)
 def part_of_speech(word: str) -> str:
     """pymorphy's most likely part of speech ("NOUN", "ADJF", ...), "" when it has none."""
-    if not word.isalpha() or not any("а" <= ch <= "я" for ch in word):
+    if not _is_russian(word):
         return ""
-    pos = analyzer().parse(word)[0].tag.POS
+    pos = _best_tag(word).POS
     return str(pos) if pos is not None else ""
 
 
@@ -67,9 +85,9 @@ _NOT_NAMING = frozenset({"Anum", "Apro", "Supr"})
 @lru_cache(maxsize=200_000)
 def is_naming_adjective(word: str) -> bool:
     """An adjective that, before a noun, may form a name ("социальное" такси)."""
-    if not word.isalpha() or not any("а" <= ch <= "я" for ch in word):
+    if not _is_russian(word):
         return False
-    tag = analyzer().parse(word)[0].tag
+    tag = _best_tag(word)
     return tag.POS == "ADJF" and not (_NOT_NAMING & tag.grammemes)
 
 
@@ -77,9 +95,9 @@ def is_naming_adjective(word: str) -> bool:
 def is_choosing_adjective(word: str) -> bool:
     """An ordinal, pronominal or superlative adjective ("ближайшая", "второй"): it says
     which one of something, not what the message is about."""
-    if not word.isalpha() or not any("а" <= ch <= "я" for ch in word):
+    if not _is_russian(word):
         return False
-    tag = analyzer().parse(word)[0].tag
+    tag = _best_tag(word)
     return tag.POS == "ADJF" and bool(_NOT_NAMING & tag.grammemes)
 
 
@@ -110,7 +128,7 @@ def compound_stem_adjective(part: str) -> str | None:
         candidate = base + ending
         if not analyzer().word_is_known(candidate):
             continue
-        parse = analyzer().parse(candidate)[0]
+        parse = _parses(candidate)[0]
         if "ADJF" in parse.tag and parse.normal_form == candidate:
             return candidate
     return None
@@ -122,7 +140,6 @@ _NAME_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"})
 @lru_cache(maxsize=200_000)
 def is_proper_name(word: str) -> bool:
     """A place, person or organisation the dictionary knows ("китая", "назарбаев")."""
-    if not word.isalpha():
+    if not word.isalpha() or not is_dictionary_word(word):
         return False
-    parse = analyzer().parse(word)[0]
-    return analyzer().word_is_known(word) and bool(_NAME_TAGS & parse.tag.grammemes)
+    return bool(_NAME_TAGS & _best_tag(word).grammemes)

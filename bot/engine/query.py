@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from bot.engine import morph, text
 from bot.engine.analysis import Word, is_concept, pair_terms
@@ -23,6 +24,11 @@ TYPO_STRENGTH = {0: 1.0, 1: 0.9, 2: 0.8}
 DERIVED_STRENGTH = 0.75
 REFLEXIVE_STRENGTH = 0.95
 _TRAILING_PUNCTUATION = ".,!?;:"
+# Readings of words, pairs and chunks are remembered across messages (a bot hears the same
+# words all day); each memo is emptied when it reaches this size, to bound memory.
+_CACHE_LIMIT = 50_000
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +85,9 @@ class QueryReader:
         self._layout = language.keyboard_layout
         self._latin_cache: dict[str, tuple[str, str]] = {}
         self._resolved: dict[_Token, tuple[Word, ...]] = {}
+        self._chunks: dict[str, tuple[_Token, ...]] = {}
+        self._joins: dict[tuple[str, str], bool] = {}
+        self._slots: dict[Word, Slot] = {}
         self._translit = language.translit
         self._filler_starts = {phrase[0] for phrase in language.filler_phrases}
         self._filler_longest = max((len(p) for p in language.filler_phrases), default=0)
@@ -100,7 +109,7 @@ class QueryReader:
         present = {t for w in words for t in w.terms}
         words = self.index.concepts.apply(words, keep_phrase_words=False)
         present.update(w.term for w in words)
-        slots = [self._slot(w) for w in _dedupe(w for w in words if not w.stop)]
+        slots = [self._slot_cached(w) for w in _dedupe(w for w in words if not w.stop)]
         slots = self._weaken_partial_names(slots, words, present)
         slots = self._as_details(slots, self._describing_known(words, slots))
         slots = _damp_story(slots)
@@ -225,24 +234,26 @@ class QueryReader:
         for chunk in cleaned.split():
             if len(chunk) > text.MAX_WORD_LENGTH:
                 continue
-            if text.is_latin(chunk):
-                converted, how = self._from_latin(chunk)
-                tokens.extend(_Token(w, how) for w in text.words(converted))
-            else:
-                tokens.extend(_Token(w) for w in text.words(chunk))
+            found = self._chunks.get(chunk)
+            if found is None:
+                found = _remember(self._chunks, chunk, self._chunk_tokens(chunk))
+            tokens.extend(found)
             if len(tokens) >= text.MAX_WORDS:
                 break
         return tokens[: text.MAX_WORDS]
+
+    def _chunk_tokens(self, chunk: str) -> tuple[_Token, ...]:
+        if text.is_latin(chunk):
+            converted, how = self._from_latin(chunk)
+            return tuple(_Token(w, how) for w in text.words(converted))
+        return tuple(_Token(w) for w in text.words(chunk))
 
     def _from_latin(self, chunk: str) -> tuple[str, str]:
         """The chunk as meant: kept (an English or known word), re-typed in Russian, or
         transliterated, whichever reads as words the knowledge base or Russian knows."""
         found = self._latin_cache.get(chunk)
         if found is None:
-            found = self._read_latin(chunk)
-            if len(self._latin_cache) >= 50_000:
-                self._latin_cache.clear()
-            self._latin_cache[chunk] = found
+            found = _remember(self._latin_cache, chunk, self._read_latin(chunk))
         return found
 
     def _read_latin(self, chunk: str) -> tuple[str, str]:
@@ -308,6 +319,12 @@ class QueryReader:
         return result
 
     def _should_join(self, left: str, right: str) -> bool:
+        found = self._joins.get((left, right))
+        if found is None:
+            found = _remember(self._joins, (left, right), self._joinable(left, right))
+        return found
+
+    def _joinable(self, left: str, right: str) -> bool:
         if not (left.isalpha() and right.isalpha()) or len(left) + len(right) < 5:
             return False
         if self._is_stop(left) or self._is_stop(right):
@@ -317,8 +334,7 @@ class QueryReader:
         joined = left + right
         if joined in self.index.forms:
             return True
-        found = self.index.fuzzy.closest(joined)
-        return found is not None and found[1] <= 1 and not morph.is_dictionary_word(joined)
+        return self.index.fuzzy.has_neighbour(joined) and not morph.is_dictionary_word(joined)
 
     def _known(self, raw: str) -> bool:
         return self.index.knows_word(raw, self.lemmatizer.lemmas_of(raw))
@@ -359,10 +375,7 @@ class QueryReader:
     def _resolve_cached(self, token: _Token) -> tuple[Word, ...]:
         found = self._resolved.get(token)
         if found is None:
-            found = tuple(self._resolve(token))
-            if len(self._resolved) >= 50_000:
-                self._resolved.clear()
-            self._resolved[token] = found
+            found = _remember(self._resolved, token, tuple(self._resolve(token)))
         return found
 
     def _resolve(self, token: _Token, allow_split: bool = True) -> list[Word]:
@@ -445,6 +458,12 @@ class QueryReader:
             )
         return slots
 
+    def _slot_cached(self, word: Word) -> Slot:
+        found = self._slots.get(word)
+        if found is None:
+            found = _remember(self._slots, word, self._slot(word))
+        return found
+
     def _slot(self, word: Word) -> Slot:
         alternatives: list[tuple[str, float]] = [(t, word.strength) for t in word.terms]
         how = word.how
@@ -492,6 +511,13 @@ class QueryReader:
             thing=thing and not word.weak,
             common=common,
         )
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _derived_strength(lemma: str, related: str) -> float:

@@ -87,6 +87,44 @@ class EntryScore:
     named: float = 1.0  # the share of the things the message names that the entry explains
 
 
+@dataclass(frozen=True, slots=True)
+class _Message:
+    """What scoring needs to know about the message's words, worked out once per message
+    rather than once per candidate entry."""
+
+    slots: Sequence[Slot]
+    weights: tuple[float, ...]
+    extra: tuple[bool, ...]
+    alternatives: tuple[tuple[tuple[str, float], ...], ...]
+    partial: bool  # some word was weakened as part of a longer name
+    named: tuple[tuple[int, float], ...]  # the things the message names: (slot number, weight)
+    named_total: float
+
+
+def _message(slots: Sequence[Slot]) -> _Message:
+    named = []
+    named_total = 0.0
+    for number, slot in enumerate(slots):
+        if not slot.thing or slot.extra or slot.weak:
+            continue
+        if any(ch.isdigit() for ch in slot.surface):
+            continue  # "70 лет" and "70 рублей": a number alone names nothing
+        named_total += slot.weight
+        named.append((number, slot.weight))
+    return _Message(
+        slots=slots,
+        weights=tuple(s.weight for s in slots),
+        extra=tuple(s.extra for s in slots),
+        alternatives=tuple(s.alternatives for s in slots),
+        partial=any(s.partial < 1.0 for s in slots),
+        named=tuple(named),
+        named_total=named_total,
+    )
+
+
+_ANSWER = FieldKind.ANSWER
+
+
 class Scorer:
     def __init__(self, index: KnowledgeIndex, weights: Weights) -> None:
         self.index = index
@@ -99,10 +137,11 @@ class Scorer:
             return []
         scored: list[EntryScore] = []
         best = 0.0
+        message = _message(slots)
         for entry, bound in self._candidates(slots):
             if bound < best * PRUNE_SHARE:
                 break  # no later candidate can reach a score worth showing
-            result = self.score_entry(entry, slots)
+            result = self._score(entry, message)
             if result.raw > 0:
                 scored.append(result)
                 best = max(best, result.raw)
@@ -141,15 +180,18 @@ class Scorer:
         shortlist = heapq.nlargest(SHORTLIST, votes.items(), key=lambda item: item[1])
         votes = dict(shortlist)
         term_masks = self.index.term_masks
-        for slot in known:
-            if any(slot is n for n in nominating):
-                continue
-            for entry in votes:
+        others = [
+            (s.weight, s.alternatives) for s in known if not any(s is n for n in nominating)
+        ]
+        if others:
+            for entry, vote in votes.items():
                 terms = term_masks[entry]
-                for term, strength in slot.alternatives:
-                    if term in terms:
-                        votes[entry] += slot.weight * strength
-                        break
+                for weight, alternatives in others:  # in message order, as the sum must be
+                    for term, strength in alternatives:
+                        if term in terms:
+                            vote += weight * strength
+                            break
+                votes[entry] = vote
         ranked = heapq.nlargest(self.weights.candidates, votes.items(), key=lambda item: item[1])
         total = sum(s.weight for s in slots if not s.extra) or 1.0
         return [(e, min(1.0, v / total)) for e, v in ranked]
@@ -166,34 +208,41 @@ class Scorer:
         return reached
 
     def score_entry(self, entry: int, slots: Sequence[Slot]) -> EntryScore:
-        matches = self._match_fields(entry, slots)
+        return self._score(entry, _message(slots))
+
+    def _score(self, entry: int, message: _Message) -> EntryScore:
+        slots = message.slots
+        weights = message.weights
+        matches = self._match_fields(entry, message.alternatives)
         best_strength = self._best_strengths(matches)
-        if any(s.partial < 1.0 for s in slots) and self._completes_names(slots, best_strength):
+        if message.partial and self._completes_names(slots, best_strength):
             _restore_partial_words(matches, slots)
             best_strength = self._best_strengths(matches)
-        total = self._message_weight(slots, best_strength)
+        total = self._message_weight(message, best_strength)
         if total <= 0 or not matches:
             return EntryScore(entry, 0.0, 0.0)
         for match in matches:
-            match.score = self._field_score(match, slots, total)
-        matched_weight = sum(slots[n].weight * v for n, v in best_strength.items())
+            match.score = self._field_score(match, weights, total)
+        matched_weight = sum(weights[n] * v for n, v in best_strength.items())
         union = self.weights.union * matched_weight / total
         best = max(matches, key=lambda m: m.score)
         share = self.weights.field_share
         raw = max(best.score, (1.0 - share) * union + share * best.score)
         raw *= self._informativeness(slots, best_strength)
         raw = min(raw, 1.0)
-        named = self._named_coverage(slots, best_strength)
+        named = self._named_coverage(message, best_strength)
         if named < self.weights.named_coverage:
             # The message names something this entry says nothing about ("такси" next to
             # "аэропорт"): the entry may be related, never the answer.
             raw = min(raw, UNSURE * self.weights.answer_knee)
-        salience = self._salience(slots, self._topicality(entry, matches, best_strength))
+        salience = self._salience(weights, self._topicality(entry, matches, best_strength))
         rank = raw * (1.0 + self.weights.salience * salience)
         best_field = best if best.score > 0 else None
         return EntryScore(entry, raw, raw, rank, best_field, matches, named=named)
 
-    def _match_fields(self, entry: int, slots: Sequence[Slot]) -> list[FieldMatch]:
+    def _match_fields(
+        self, entry: int, alternatives: Sequence[tuple[tuple[str, float], ...]]
+    ) -> list[FieldMatch]:
         """For each text of the entry that contains message words: which, through which term.
 
         Each term maps to a bit mask of the entry's texts containing it, so a message costs
@@ -203,9 +252,9 @@ class Scorer:
         masks = self.index.term_masks[entry]
         everything = (1 << len(fields)) - 1
         found: dict[int, dict[int, tuple[str, float]]] = {}
-        for number, slot in enumerate(slots):
+        for number, readings in enumerate(alternatives):
             remaining = everything
-            for term, strength in slot.alternatives:
+            for term, strength in readings:
                 hit = masks.get(term, 0) & remaining
                 if not hit:
                     continue
@@ -223,8 +272,9 @@ class Scorer:
     def _best_strengths(self, matches: list[FieldMatch]) -> dict[int, float]:
         """Per message word: how strongly the entry contains it, in whichever text."""
         best: dict[int, float] = {}
+        answer = self.weights.answer
         for match in matches:
-            factor = self.weights.answer if match.field.kind is FieldKind.ANSWER else 1.0
+            factor = answer if match.field.kind is _ANSWER else 1.0
             for number, (_, strength) in match.matched.items():
                 value = strength * factor
                 if value > best.get(number, 0.0):
@@ -244,18 +294,14 @@ class Scorer:
         )
 
     @staticmethod
-    def _named_coverage(slots: Sequence[Slot], matched: dict[int, float]) -> float:
+    def _named_coverage(message: _Message, matched: dict[int, float]) -> float:
         """The share of the things the message names (nouns, adjectives; not numbers or
         question words) that the entry explains. The language's most common words count
         at their lower weight: "страна" in "с какими странами граничит" is still asked."""
-        total = explained = 0.0
-        for number, slot in enumerate(slots):
-            if not slot.thing or slot.extra or slot.weak:
-                continue
-            if any(ch.isdigit() for ch in slot.surface):
-                continue  # "70 лет" and "70 рублей": a number alone names nothing
-            total += slot.weight
-            explained += slot.weight * matched.get(number, 0.0)
+        explained = 0.0
+        for number, weight in message.named:
+            explained += weight * matched.get(number, 0.0)
+        total = message.named_total
         return explained / total if total else 1.0
 
     def _informativeness(self, slots: Sequence[Slot], matched: dict[int, float]) -> float:
@@ -282,30 +328,31 @@ class Scorer:
         """Per matched message word: the share of the entry's question and phrasings that
         contain it (an entry about a topic repeats it)."""
         short_count = len(self.index.fields[entry]) - 1  # all but the answer
-        short = [m for m in matches if m.field.kind is not FieldKind.ANSWER]
+        short = [m.matched for m in matches if m.field.kind is not _ANSWER]
         return {
-            number: sum(m.matched[number][1] for m in short if number in m.matched) / short_count
+            number: sum(m[number][1] for m in short if number in m) / short_count
             for number in matched
         }
 
     @staticmethod
-    def _salience(slots: Sequence[Slot], topicality: dict[int, float]) -> float:
+    def _salience(weights: Sequence[float], topicality: dict[int, float]) -> float:
         """How central the matched words are to the entry, weighted by their weight."""
-        total = sum(slots[n].weight for n in topicality)
+        total = sum(weights[n] for n in topicality)
         if total <= 0:
             return 0.0
-        return sum(slots[n].weight * share for n, share in topicality.items()) / total
+        return sum(weights[n] * share for n, share in topicality.items()) / total
 
     @staticmethod
-    def _message_weight(slots: Sequence[Slot], matched: dict[int, float]) -> float:
+    def _message_weight(message: _Message, matched: dict[int, float]) -> float:
         """The message's total weight; extra words count only where they matched."""
-        return sum(s.weight for n, s in enumerate(slots) if not s.extra or n in matched)
+        extra = message.extra
+        return sum(w for n, w in enumerate(message.weights) if not extra[n] or n in matched)
 
-    def _field_score(self, match: FieldMatch, slots: Sequence[Slot], total: float) -> float:
-        covered = sum(slots[n].weight * strength for n, (_, strength) in match.matched.items())
+    def _field_score(self, match: FieldMatch, weights: Sequence[float], total: float) -> float:
+        covered = sum(weights[n] * strength for n, (_, strength) in match.matched.items())
         coverage = covered / total
         field = match.field
-        if field.kind is FieldKind.ANSWER:
+        if field.kind is _ANSWER:
             return self.weights.answer_text * coverage
         base = self.weights.question_base
         if field.weight <= 0:

@@ -8,6 +8,7 @@ from bot.engine.lang import Language
 from bot.engine.types import SmallTalk
 
 _PRIORITY = (SmallTalk.THANKS, SmallTalk.GOODBYE, SmallTalk.GREETING)
+_CACHE_LIMIT = 50_000
 
 
 class SmallTalkDetector:
@@ -16,6 +17,7 @@ class SmallTalkDetector:
         self._companions = language.small_talk_companions
         self._longest = max((len(p) for p in self._phrases), default=1)
         self._single_words = {p[0]: kind for p, kind in self._phrases.items() if len(p) == 1}
+        self._misspelt_cache: dict[str, SmallTalk | None] = {}
 
     def is_small_talk_word(self, word: str) -> bool:
         return word in self._single_words or word in self._companions
@@ -75,6 +77,16 @@ class SmallTalkDetector:
         """'здраствуйте', 'спосибо': one slip in a long greeting word is still a greeting."""
         if len(word) < 6:
             return None
+        # Every message's first long word is compared with every greeting: remember the verdict.
+        if word in self._misspelt_cache:
+            return self._misspelt_cache[word]
+        found = self._compare_with_greetings(word)
+        if len(self._misspelt_cache) >= _CACHE_LIMIT:
+            self._misspelt_cache.clear()
+        self._misspelt_cache[word] = found
+        return found
+
+    def _compare_with_greetings(self, word: str) -> SmallTalk | None:
         limit = 1 if len(word) < 10 else 2
         for known, kind in self._single_words.items():
             close_in_length = abs(len(known) - len(word)) <= limit and len(known) >= 6

@@ -142,3 +142,36 @@ def test_chat_spellings_of_little_words_are_stop_words(lemmatizer: Lemmatizer) -
 def test_a_superlative_says_which_one_not_what() -> None:
     assert morph.is_choosing_adjective("ближайшая")
     assert not morph.is_choosing_adjective("социальная")
+
+
+def test_morphology_answers_do_not_depend_on_which_question_came_first() -> None:
+    # One parse per word is shared by all the questions asked about it: asking them in
+    # another order, with every memo emptied, must give the same answers.
+    words = ["китая", "ближайшая", "самокатом", "школная", "обращеня", "научно"]
+    first = {w: _morphology(w) for w in words}
+    for w in reversed(words):
+        _forget_morphology()
+        assert _morphology(w) == first[w]
+    assert first["китая"][4]  # a place
+    assert not first["ближайшая"][4]
+    assert first["ближайшая"][3]  # which one, not what
+    assert first["научно"][6] == "научный"
+
+
+def _forget_morphology() -> None:
+    for name in dir(morph):
+        cache_clear = getattr(getattr(morph, name), "cache_clear", None)
+        if cache_clear is not None and name != "analyzer":
+            cache_clear()
+
+
+def _morphology(word: str) -> tuple[object, ...]:
+    return (
+        morph.lemmas(word),
+        morph.part_of_speech(word),
+        morph.names_a_thing(word),
+        morph.is_choosing_adjective(word),
+        morph.is_proper_name(word),
+        morph.is_naming_adjective(word),
+        morph.compound_stem_adjective(word),
+    )

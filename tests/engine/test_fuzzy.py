@@ -28,3 +28,22 @@ def test_short_words_are_never_corrected() -> None:
 
 def test_known_words_are_their_own_match() -> None:
     assert vocabulary().closest("каспий") == ("каспий", 0)
+
+
+def test_a_neighbour_one_typo_away_is_found_without_the_two_typo_scan() -> None:
+    vocab = vocabulary()
+    for word in ("облостях", "байконр", "байконурр", "абйконур", "каспий"):
+        assert vocab.has_neighbour(word)
+    assert not vocab.has_neighbour("сатрудничиство")  # two typos: closest finds it, this not
+    assert not vocab.has_neighbour("вусло")
+    assert not vocab.has_neighbour("каз")  # too short to carry a typo
+
+
+def test_has_neighbour_agrees_with_closest_before_and_after_it_ran() -> None:
+    words = ["облостях", "сатрудничиство", "весна", "вусна", "приаритет", "борщ", "байконурчик"]
+    fresh, warmed = vocabulary(), vocabulary()
+    for word in words:
+        closest = warmed.closest(word)
+        expected = closest is not None and closest[1] <= 1
+        assert fresh.has_neighbour(word) is expected
+        assert warmed.has_neighbour(word) is expected

@@ -149,3 +149,12 @@ def test_a_long_story_weighs_as_two_unknown_words(faq_engine: FaqEngine) -> None
     long = faq_engine.read("байконур юбилей торт свечи гости музыка")
     unknown_weight = [sum(s.weight for s in q.slots if not s.known) for q in (short, long)]
     assert unknown_weight[1] == pytest.approx(unknown_weight[0], rel=0.05)
+
+
+def test_a_message_reads_the_same_the_second_time(faq_engine: FaqEngine) -> None:
+    # Words, pairs and chunks are remembered across messages; the memo must not change
+    # what a message means, whether it is read again or after other messages.
+    messages = ["байканур вкаких облостях", "бай конур", "prioritety sotrudnichestva", "ghbdtn"]
+    first = [faq_engine.read(m) for m in messages]
+    assert [faq_engine.read(m) for m in reversed(messages)] == first[::-1]
+    assert meanings(faq_engine, "бай конур") == ["байконур"]
