@@ -11,10 +11,12 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from bot.knowledge.model import Entry
 
 MESSAGE_LIMIT = 4096  # Telegram's limit for a message's text, in UTF-16 code units
+ANSWER_CACHE_SIZE = 1024  # entries whose answers are kept ready to send
 
 # Where a part may end, best first. Each pattern matches the separator that follows a part.
 _BOUNDARIES = (
@@ -76,17 +78,25 @@ def _prefix_fitting(text: str, limit: int) -> int:
 
 def answer_messages(entry: Entry, limit: int = MESSAGE_LIMIT) -> list[str]:
     """An entry's answer as one or more HTML messages: the question in bold, then the answer."""
+    return list(_answer_messages(entry, limit))
+
+
+# The same few answers go out again and again: escaped and split once per entry (a reloaded
+# knowledge base brings new entries, hence new keys).
+@lru_cache(maxsize=ANSWER_CACHE_SIZE)
+def _answer_messages(entry: Entry, limit: int) -> tuple[str, ...]:
     header = entry.question
     separator = "\n\n"
     first_limit = max(limit - utf16_length(header + separator), limit // 2)
     parts = split_text(entry.answer, limit, first_limit=first_limit)
     if utf16_length(header + separator) + utf16_length(parts[0]) > limit:
         # A question too long to share a message: give it a message of its own.
-        return [f"<b>{escape(p)}</b>" for p in split_text(header, limit)] + [
-            escape(p) for p in split_text(entry.answer, limit)
-        ]
+        return (
+            *(f"<b>{escape(p)}</b>" for p in split_text(header, limit)),
+            *(escape(p) for p in split_text(entry.answer, limit)),
+        )
     first = f"<b>{escape(header)}</b>{separator}{escape(parts[0])}"
-    return [first, *(escape(part) for part in parts[1:])]
+    return (first, *(escape(part) for part in parts[1:]))
 
 
 def shorten(text: str, width: int) -> str:

@@ -177,10 +177,7 @@ def answer_keyboard(
     none)."""
     to_section = texts.back_to_questions if origin is Origin.SECTION else texts.more_on_topic
     feedback = [
-        InlineKeyboardButton(
-            text=texts.vote_label(vote, chosen=False),
-            callback_data=VoteCallback(entry_id=entry.id, vote=vote, update_id=update_id).pack(),
-        )
+        _for_update(_vote_button(texts.vote_label(vote, chosen=False), entry.id, vote), update_id)
         for vote in Vote
     ]
     if bot_username:
@@ -192,6 +189,30 @@ def answer_keyboard(
             _all_topics(texts),
         ]
     )
+
+
+@lru_cache(maxsize=BUTTON_CACHE_SIZE)
+def _vote_button(label: str, entry_id: str, vote: Vote) -> InlineKeyboardButton:
+    """The vote button of an answer that replies to no message (``update_id`` 0)."""
+    return InlineKeyboardButton(
+        text=label, callback_data=VoteCallback(entry_id=entry_id, vote=vote).pack()
+    )
+
+
+def _for_update(vote_button: InlineKeyboardButton, update_id: int) -> InlineKeyboardButton:
+    """``vote_button`` for the answer to the message of update ``update_id``.
+
+    Every answer to a typed question has a new update id, so these buttons cannot be
+    remembered; this is ``VoteCallback(..., update_id=update_id).pack()`` (``update_id`` is
+    its last field) without building and validating two pydantic models per button, on the
+    path of every answer.
+    """
+    if not update_id:
+        return vote_button
+    packed = vote_button.callback_data or ""
+    head, separator, _ = packed.rpartition(VoteCallback.__separator__)
+    data = f"{head}{separator}{int(update_id)}"
+    return vote_button.model_copy(update={"callback_data": data})
 
 
 @lru_cache(maxsize=BUTTON_CACHE_SIZE)

@@ -3,14 +3,20 @@
 Order matters: aiogram offers an update to the routers in turn and the first matching handler
 wins. So:
 
-- the owners' routers come first, under one parent router that checks once whether an update is
-  from an owner (ADMIN_IDS): everyone else's updates skip all of them with that one check, so
-  for anyone else /stats is exactly an unknown command and an owner's button exactly a stale
-  one;
-- dialogs that wait for typed text (a question for a person) come before the commands' catch-all
-  for unknown commands and before the catch-all for questions;
-- the catch-all text handler (``questions``) and the catch-all button handler (``fallback``)
-  come last.
+- everything a text message can be besides a question comes first: the owners' features,
+  dialogs that wait for typed text (a question for a person), the commands. They sit under one
+  parent router whose filter (``NotAPlainQuestion``) sends a plain question, nearly every
+  message the bot gets, past all of them with one check;
+- within it the owners' routers come first, under one parent router that checks once whether an
+  update is from an owner (ADMIN_IDS): everyone else's updates skip all of them with that one
+  check, so for anyone else /stats is exactly an unknown command and an owner's button exactly
+  a stale one; then the dialogs, then the commands with their catch-all for unknown commands;
+- the catch-all text handler (``questions``) is the last router a text message can reach: what
+  follows it never takes text (stickers and photos, button taps, inline queries), so a question
+  is not walked past routers that could not take it (aiogram offers every message to every
+  router in turn, whatever updates the router handles, and each offer costs time on the
+  busiest path);
+- the catch-all button handler (``fallback``) comes last.
 """
 
 from __future__ import annotations
@@ -32,22 +38,31 @@ from handlers import (
     questions,
     start,
 )
-from handlers.filters import owners_only
+from handlers.filters import NotAPlainQuestion, owners_only
 
 
 def get_routers() -> list[Router]:
     """Fresh routers (a router can belong to one dispatcher only; tests build many)."""
     return [
-        owners_router(),
-        human.create_router(),
-        start.create_router(),
+        before_questions_router(),
+        questions.create_router(),
+        # Nothing below takes a text message.
+        content_types.create_router(),
         navigation.create_router(),
         feedback.create_router(),
         inline.create_router(),
-        content_types.create_router(),
-        questions.create_router(),
         fallback.create_router(),
     ]
+
+
+def before_questions_router() -> Router:
+    """Owners, dialogs and commands. A router added here must take only what
+    ``NotAPlainQuestion`` lets in: commands, messages from someone in a dialog (an FSM state)
+    and the owners' messages."""
+    router = Router(name="handlers.before_questions")
+    router.message.filter(NotAPlainQuestion())
+    router.include_routers(owners_router(), human.create_router(), start.create_router())
+    return router
 
 
 def owners_router() -> Router:

@@ -102,6 +102,26 @@ class ContentTypeIn(Filter):
         return message.content_type in self.content_types
 
 
+class NotAPlainQuestion(Filter):
+    """A message that may be something other than a question for the FAQ: a command, a message
+    from someone in the middle of a dialog (any FSM state), or anything from an owner.
+
+    A superset of what the routers before the catch-all for questions take (see
+    handlers/__init__.py): everything else, a plain question, goes past them with this check.
+    """
+
+    async def __call__(
+        self,
+        message: Message,
+        settings: Settings,
+        raw_state: str | None = None,
+        event_from_user: User | None = None,
+    ) -> bool:
+        if raw_state is not None or (message.text or message.caption or "").startswith("/"):
+            return True
+        return event_from_user is not None and event_from_user.id in settings.admin_ids
+
+
 class IsAdmin(Filter):
     """Is the update from one of the knowledge base's owners (ADMIN_IDS)?
 
@@ -124,6 +144,7 @@ class InPrivateChat(Filter):
 
 def owners_only(router: Router) -> Router:
     """Make ``router`` answer only the owners: their private-chat messages and their taps."""
-    router.message.filter(InPrivateChat(), IsAdmin())
+    # IsAdmin first: it turns away everyone else's messages, nearly all of them, in one check.
+    router.message.filter(IsAdmin(), InPrivateChat())
     router.callback_query.filter(IsAdmin())
     return router

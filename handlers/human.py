@@ -178,7 +178,9 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(ask_human, AskHumanCallback.filter())
     router.callback_query.register(cancel_by_button, CancelAskCallback.filter())
-    router.message.filter(AddressedToBot())
-    router.message.register(cancel_by_command, StateFilter(AskHuman.typing), Command("cancel"))
-    router.message.register(receive_typed_question, StateFilter(AskHuman.typing), PlainText())
+    # Only someone typing a question for a person: checked first, so that every other message
+    # (nearly all of them) passes this router with one look at the user's state.
+    router.message.filter(StateFilter(AskHuman.typing), AddressedToBot())
+    router.message.register(cancel_by_command, Command("cancel"))
+    router.message.register(receive_typed_question, PlainText())
     return router

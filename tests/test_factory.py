@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.enums import ParseMode
+from aiogram.enums import ContentType, ParseMode
 
 from bot.config import Secret, Settings
 from bot.errors import ConfigError
@@ -16,6 +16,7 @@ from bot.middlewares.throttle import CallbackThrottle, MessageThrottle
 from bot.service import FaqService
 from bot.session import FloodControl, SendLimits
 from bot.storage import Database
+from handlers.filters import ContentTypeIn
 from tests.mocked_bot import MockedBot
 
 TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefghijkl"
@@ -61,7 +62,27 @@ def test_dependencies_reach_handlers_as_workflow_data(
     assert dispatcher["service"] is faq_service
     assert dispatcher["db"] is db
     names = [router.name for router in dispatcher.sub_routers]
-    assert names[-2:] == ["handlers.questions", "handlers.fallback"]
+    assert names[-1] == "handlers.fallback"
+
+
+def test_no_router_after_the_questions_takes_a_text_message(
+    settings: Settings, faq_service: FaqService, db: Database
+) -> None:
+    """The catch-all for questions is the last router a text can reach; the routers after it
+    (put there so that a question is not offered to them first) take other things only."""
+    dispatcher = create_dispatcher(settings=settings, service=faq_service, db=db)
+    names = [router.name for router in dispatcher.sub_routers]
+    after = dispatcher.sub_routers[names.index("handlers.questions") + 1 :]
+
+    assert names.index("handlers.before_questions") < names.index("handlers.questions")
+    assert "handlers.start" in [r.name for r in dispatcher.sub_routers[0].sub_routers]
+    for router in after:
+        for handler in router.message.handlers:
+            content_filters = [
+                f.callback for f in handler.filters or [] if isinstance(f.callback, ContentTypeIn)
+            ]
+            assert content_filters, f"{router.name} could take a text message"
+            assert all(ContentType.TEXT not in f.content_types for f in content_filters)
 
 
 def test_each_dispatcher_gets_its_own_routers(

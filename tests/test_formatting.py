@@ -88,3 +88,12 @@ def test_long_answers_become_several_valid_messages(answer_length: int) -> None:
 def test_shorten_cuts_at_a_word() -> None:
     assert shorten("Как складывается межрегиональное взаимодействие?", 30) == ("Как складывается…")
     assert shorten("Коротко?", 30) == "Коротко?"
+
+
+def test_answer_messages_are_a_fresh_list_every_time() -> None:
+    """The parts are prepared once per entry; a caller changing its list changes no other."""
+    entry = Entry("id", "s", "Вопрос?", "Ответ.")
+    first = answer_messages(entry)
+    first.append("лишнее")
+
+    assert answer_messages(entry) == ["<b>Вопрос?</b>\n\nОтвет."]

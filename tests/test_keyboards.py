@@ -15,6 +15,7 @@ from bot.callbacks import (
     SectionCallback,
     SuggestionCallback,
     Vote,
+    VoteCallback,
 )
 from bot.keyboards import (
     MAX_SUGGESTIONS,
@@ -292,3 +293,14 @@ def test_changing_one_keyboard_leaves_the_next_ones_alone(kb: KnowledgeBase) -> 
     assert rows(second) == expected
     assert [b.text for b in second.inline_keyboard[0]] == ["👍", "👎", RUSSIAN.share]
     assert rows(answer_keyboard(entry, ENGLISH, Origin.SEARCH))[-1] == [(ENGLISH.all_topics, "m")]
+
+
+def test_vote_buttons_carry_exactly_what_their_callback_factory_packs(kb: KnowledgeBase) -> None:
+    entry = kb.entries[0]
+    for update_id in (0, 1, 42, 10**9, 2**63 - 1):
+        markup = answer_keyboard(entry, RUSSIAN, Origin.SEARCH, update_id=update_id)
+        data = [button.callback_data for button in markup.inline_keyboard[0]]
+        assert data == [
+            VoteCallback(entry_id=entry.id, vote=vote, update_id=update_id).pack() for vote in Vote
+        ]
+        assert [VoteCallback.unpack(d or "").update_id for d in data] == [update_id] * 2

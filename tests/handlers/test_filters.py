@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from aiogram import Dispatcher, Router
 from aiogram.dispatcher.event.handler import CallableObject
-from aiogram.types import MessageEntity
+from aiogram.types import Message, MessageEntity
 
+from bot.config import Settings
 from bot.local_api import LocalChat
 from bot.service import FaqService
 from bot.storage import Database
 from bot.texts import RUSSIAN
+from handlers.filters import NotAPlainQuestion
 from tests.mocked_bot import STICKER, MockedBot
 
 
@@ -136,3 +139,34 @@ def test_no_filter_or_handler_runs_in_a_worker_thread(dp: Dispatcher) -> None:
     in_threads = [name for name, callable_ in _callables(dp) if not callable_.awaitable]
 
     assert in_threads == []
+
+
+async def test_only_commands_dialogs_and_owners_are_offered_to_the_routers_before_questions(
+    settings: Settings,
+) -> None:
+    """A plain question skips the owners', dialogs' and commands' routers with one check."""
+    owner_id = 77
+    with_owner = dataclasses.replace(settings, admin_ids=frozenset({owner_id}))
+    first_look = NotAPlainQuestion()
+
+    def message(text: str | None = None, *, sender: int = 5, caption: str | None = None) -> Message:
+        return Message.model_validate(
+            {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": sender, "type": "private"},
+                "from": {"id": sender, "is_bot": False, "first_name": "A"},
+                "text": text,
+                "caption": caption,
+            }
+        )
+
+    async def offered(msg: Message, raw_state: str | None = None) -> bool:
+        return await first_look(msg, with_owner, raw_state=raw_state, event_from_user=msg.from_user)
+
+    assert not await offered(message("что с Байконуром?"))
+    assert not await offered(message(caption="подпись к фото"))
+    assert await offered(message("/help"))
+    assert await offered(message(caption="/start"))
+    assert await offered(message("мой вопрос человеку"), raw_state="AskHuman:typing")
+    assert await offered(message("что с Байконуром?", sender=owner_id))
