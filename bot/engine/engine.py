@@ -110,7 +110,8 @@ class FaqEngine:
         if query.small_talk is not None or not candidates:
             return MatchResult(text, Outcome.NONE, small_talk=query.small_talk, ranked=candidates)
         best = candidates[0]
-        if best.score >= self.thresholds.answer and not self._tied(ranked, self.weights.tie):
+        sure = not ranked[0].unsure and not self._tied(ranked, self.weights.tie)
+        if best.score >= self.thresholds.answer and sure:
             return MatchResult(text, Outcome.ANSWER, best=best, ranked=candidates)
         if best.score >= self.thresholds.suggest:
             # Which others are worth offering is a matter of how well they explain the

@@ -85,6 +85,7 @@ class EntryScore:
     best_field: FieldMatch | None = None
     fields: list[FieldMatch] = field(default_factory=list)
     named: float = 1.0  # the share of the things the message names that the entry explains
+    unsure: bool = False  # only numbers and question words matched: a suggestion at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +100,15 @@ class _Message:
     partial: bool  # some word was weakened as part of a longer name
     named: tuple[tuple[int, float], ...]  # the things the message names: (slot number, weight)
     named_total: float
+    wordy: frozenset[int]  # slots that say something in words: not numbers, not question words
 
 
 def _message(slots: Sequence[Slot]) -> _Message:
     named = []
     named_total = 0.0
+    wordy = frozenset(
+        n for n, s in enumerate(slots) if not s.weak and not any(ch.isdigit() for ch in s.surface)
+    )
     for number, slot in enumerate(slots):
         if not slot.thing or slot.extra or slot.weak:
             continue
@@ -119,6 +124,7 @@ def _message(slots: Sequence[Slot]) -> _Message:
         partial=any(s.partial < 1.0 for s in slots),
         named=tuple(named),
         named_total=named_total,
+        wordy=wordy,
     )
 
 
@@ -233,12 +239,17 @@ class Scorer:
         named = self._named_coverage(message, best_strength)
         if named < self.weights.named_coverage:
             # The message names something this entry says nothing about ("такси" next to
-            # "аэропорт"): the entry may be related, never the answer.
+            # "аэропорт"): the entry is likely related but not the answer.
+            raw = min(raw, UNSURE * self.weights.answer_knee)
+        # Only numbers and question words matched ("сколько будет 2+2"): a number alone
+        # names nothing, so the entry may be offered, never given as the answer.
+        unsure = message.wordy.isdisjoint(best_strength)
+        if unsure:
             raw = min(raw, UNSURE * self.weights.answer_knee)
         salience = self._salience(weights, self._topicality(entry, matches, best_strength))
         rank = raw * (1.0 + self.weights.salience * salience)
         best_field = best if best.score > 0 else None
-        return EntryScore(entry, raw, raw, rank, best_field, matches, named=named)
+        return EntryScore(entry, raw, raw, rank, best_field, matches, named=named, unsure=unsure)
 
     def _match_fields(
         self, entry: int, alternatives: Sequence[tuple[tuple[str, float], ...]]

@@ -319,3 +319,22 @@ def test_a_chatty_message_with_slang_finds_its_entry(transport_engine: FaqEngine
     result = transport_engine.match("как глянуть скока бабла на проездной карте осталось")
     offered = {c.entry.id for c in (result.suggestions or ((result.best,) if result.best else ()))}
     assert "card_balance" in offered
+
+
+def test_numbers_alone_never_make_an_answer() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            (
+                "double",
+                "Валидатор списал деньги два раза. Как вернуть?",
+                "Напишите в поддержку, деньги вернут за 2 дня.",
+                ("Списали дважды за одну поездку",),
+            ),
+            ("fare", "Сколько стоит проезд?", "Проезд стоит 46 рублей.", ()),
+        )
+    )
+    # "2" is the "два" of the first entry, but arithmetic is not a question about it.
+    assert engine.match("сколько будет 2+2").outcome is not Outcome.ANSWER
+    assert engine.match("2").outcome is not Outcome.ANSWER
+    # A number next to words that match is still telling.
+    assert answered(engine, "списали деньги 2 раза") == "double"
