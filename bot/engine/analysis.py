@@ -208,6 +208,9 @@ class Concepts:
                     self.phrases.setdefault(member[0], []).append((member, concept))
         for candidates in self.phrases.values():
             candidates.sort(key=lambda pair: -len(pair[0]))
+        # A message's words recur all day, a stored text's are read once: only the former
+        # are remembered (see ``apply``).
+        self._remembered: dict[Word, Word] = {}
 
     def label(self, term: str) -> str:
         if PAIR_SEPARATOR in term and not term.startswith(PAIR_SEPARATOR):
@@ -225,10 +228,17 @@ class Concepts:
         """
         core = [w for w in words if not w.extra]
         extras = [w for w in words if w.extra]
+        single = self._single_concept if keep_phrase_words else self._remembered_concept
+        phrases = self.phrases
         result: list[Word] = []
         i = 0
         while i < len(core):
-            matched = None if core[i].stop else self._phrase_at(core, i)
+            word = core[i]
+            starts_phrase = not word.stop and (
+                word.term in phrases
+                or bool(word.other_terms and any(t in phrases for t in word.other_terms))
+            )
+            matched = self._phrase_at(core, i) if starts_phrase else None
             if matched is not None:
                 end, concept = matched
                 span = [w for w in core[i:end] if not w.stop]
@@ -245,9 +255,18 @@ class Concepts:
                     result.extend(replace(w, extra=True) for w in span)
                 i = end
                 continue
-            result.append(self._single_concept(core[i]))
+            result.append(single(word))
             i += 1
         return result + extras
+
+    def _remembered_concept(self, word: Word) -> Word:
+        found = self._remembered.get(word)
+        if found is None:
+            found = self._single_concept(word)
+            if len(self._remembered) >= _CACHE_LIMIT:
+                self._remembered.clear()
+            self._remembered[word] = found
+        return found
 
     def _single_concept(self, word: Word) -> Word:
         if word.stop:

@@ -99,14 +99,18 @@ class QueryReader:
         if kind is not None:
             return ReadQuery((), kind)
         tokens = self._tokens(cleaned)
-        kind = self.small_talk.detect([t.raw for t in tokens])
-        if kind is not None:
-            return ReadQuery((), kind)
+        raw = [t.raw for t in tokens]
+        if raw != plain:  # Latin words read as Russian ("ghbdtn"): small talk once more
+            kind = self.small_talk.detect(raw)
+            if kind is not None:
+                return ReadQuery((), kind)
         tokens = self._without_filler(self._without_courtesies(tokens))
         words: list[Word] = []
         for token in self._join_split_words(tokens):
             words.extend(self._resolve_cached(token))
-        present = {t for w in words for t in w.terms}
+        present = {w.term for w in words}
+        for w in words:
+            present.update(w.other_terms)
         words = self.index.concepts.apply(words, keep_phrase_words=False)
         present.update(w.term for w in words)
         slots = [self._slot_cached(w) for w in _dedupe(w for w in words if not w.stop)]
@@ -132,6 +136,11 @@ class QueryReader:
             return slots
         result = []
         for slot in slots:
+            if slot.surface not in describing_unknown and not any(
+                term in qualified for term, _ in slot.alternatives
+            ):
+                result.append(slot)
+                continue
             partial = [
                 term in qualified and not qualified[term] & present for term, _ in slot.alternatives
             ]
@@ -208,18 +217,20 @@ class QueryReader:
         """Set phrases that only wrap a question ("в настоящее время", "каким образом") are
         dropped: their words would otherwise count as things the message is about."""
         fillers = self.language.filler_phrases
-        if not fillers:
+        starts = self._filler_starts
+        raw = [t.raw for t in tokens]
+        if not fillers or starts.isdisjoint(raw):
             return tokens
         longest = self._filler_longest
         kept: list[_Token] = []
         i = 0
         while i < len(tokens):
-            if tokens[i].raw not in self._filler_starts:
+            if raw[i] not in starts:
                 kept.append(tokens[i])
                 i += 1
                 continue
             for length in range(min(longest, len(tokens) - i), 1, -1):
-                if tuple(t.raw for t in tokens[i : i + length]) in fillers:
+                if tuple(raw[i : i + length]) in fillers:
                     i += length
                     break
             else:

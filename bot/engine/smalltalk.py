@@ -17,6 +17,11 @@ class SmallTalkDetector:
         self._companions = language.small_talk_companions
         self._longest = max((len(p) for p in self._phrases), default=1)
         self._single_words = {p[0]: kind for p, kind in self._phrases.items() if len(p) == 1}
+        # Most words begin or end no phrase: one set look-up settles them.
+        self._starts = frozenset(p[0] for p in self._phrases if p)
+        self._closing_ends = frozenset(
+            p[-1] for p, kind in self._phrases.items() if p and kind is not SmallTalk.GREETING
+        )
         self._misspelt_cache: dict[str, SmallTalk | None] = {}
 
     def is_small_talk_word(self, word: str) -> bool:
@@ -56,7 +61,7 @@ class SmallTalkDetector:
     def closing_length(self, words: list[str]) -> int:
         """How many trailing words are thanks or a goodbye ("... заранее спасибо")."""
         end = len(words)
-        while end > 0:
+        while end > 0 and words[end - 1] in self._closing_ends:
             for start in range(max(0, end - self._longest), end):
                 kind = self._phrases.get(tuple(words[start:end]))
                 if kind is not None and kind is not SmallTalk.GREETING:
@@ -67,6 +72,8 @@ class SmallTalkDetector:
         return len(words) - end
 
     def _phrase_at(self, words: list[str], start: int) -> tuple[int, SmallTalk | None]:
+        if words[start] not in self._starts:
+            return 1, None
         for length in range(min(self._longest, len(words) - start), 0, -1):
             kind = self._phrases.get(tuple(words[start : start + length]))
             if kind is not None:

@@ -175,3 +175,15 @@ def _morphology(word: str) -> tuple[object, ...]:
         morph.is_naming_adjective(word),
         morph.compound_stem_adjective(word),
     )
+
+
+def test_a_message_meets_the_same_concepts_every_time(lemmatizer: Lemmatizer) -> None:
+    """A message's synonyms are remembered between messages; a stored text's are not, but
+    both read a word the same way."""
+    concepts = Concepts([("сфера", "область", "направление")], lemmatizer.content_words_of)
+    words = lemmatizer.words_of("в каких областях и сферах")
+    message = concepts.apply(words, keep_phrase_words=False)
+    assert concepts.apply(words, keep_phrase_words=False) == message
+    assert concepts.apply(words, keep_phrase_words=True) == message
+    concept = concepts.concept_of("сфера")
+    assert [w.term for w in message if not w.stop] == [concept, concept]

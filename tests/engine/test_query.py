@@ -158,3 +158,26 @@ def test_a_message_reads_the_same_the_second_time(faq_engine: FaqEngine) -> None
     first = [faq_engine.read(m) for m in messages]
     assert [faq_engine.read(m) for m in reversed(messages)] == first[::-1]
     assert meanings(faq_engine, "бай конур") == ["байконур"]
+
+
+def test_a_message_reads_the_same_however_often_and_wherever_it_is_read(
+    faq_engine: FaqEngine,
+) -> None:
+    """Readings of words, small-talk phrases and synonyms are remembered across messages:
+    what is remembered must never change how a later message is read."""
+    messages = [
+        "Добрый день! Что с Байконуром? Спасибо заранее",
+        "каким образом в настоящее время развивается сотрудничество",
+        "ghbdtn",
+        "prioritety sotrudnichestva",
+        "вкаких облостях",
+        "бай конур",
+        "кто президент Казахстана",
+    ]
+    first = [faq_engine.read(m) for m in messages]
+    again = [faq_engine.read(m) for m in reversed(messages)][::-1]
+    fresh = FaqEngine.build(faq_engine.kb)
+    assert again == first
+    assert [fresh.read(m) for m in messages] == first
+    assert first[0].small_talk is None
+    assert first[2].small_talk is SmallTalk.GREETING
