@@ -24,6 +24,7 @@ TYPO_STRENGTH = {0: 1.0, 1: 0.9, 2: 0.8}
 DERIVED_STRENGTH = 0.75
 REFLEXIVE_STRENGTH = 0.95
 _TRAILING_PUNCTUATION = ".,!?;:"
+_TAKES_SOFT_SIGN = frozenset("бвдзлмнпрстфчшщж")
 # Readings of words, pairs and chunks are remembered across messages (a bot hears the same
 # words all day); each memo is emptied when it reaches this size, to bound memory.
 _CACHE_LIMIT = 50_000
@@ -272,7 +273,7 @@ class QueryReader:
         bare = chunk.rstrip(_TRAILING_PUNCTUATION) or chunk
         for variant in {chunk, bare}:
             options.append(("".join(self._layout.get(ch, ch) for ch in variant), "layout"))
-        options.append((self._transliterate(chunk), "translit"))
+        options.append((self._transliterate_by_words(chunk), "translit"))
         best = max(options, key=lambda option: self._plausibility(option[0], option[1]))
         return best
 
@@ -286,6 +287,13 @@ class QueryReader:
         return sum(scores) / len(scores) + bonus
 
     def _word_plausibility(self, word: str) -> float:
+        standard = self.language.colloquial.get(word)
+        if standard is not None:  # a chat spelling ("скока") reads as its standard word
+            parts = standard.split()
+            return sum(self._standard_word_plausibility(p) for p in parts) / len(parts)
+        return self._standard_word_plausibility(word)
+
+    def _standard_word_plausibility(self, word: str) -> float:
         if self.small_talk.is_small_talk_word(word) or word in self.language.stop_words:
             return 0.9
         lemmas = self.lemmatizer.lemmas_of(word)
@@ -299,6 +307,14 @@ class QueryReader:
         if corrected is not None:
             return 0.9 - 0.15 * corrected[1]
         return 0.5 if morph.is_dictionary_word(word) else 0.0
+
+    def _transliterate_by_words(self, chunk: str) -> str:
+        """Latin spelling drops the soft sign ("uznat" for "узнать"): each transliterated
+        word is read with a final soft sign too, and the better reading is kept."""
+        words = text.words(self._transliterate(chunk))
+        return " ".join(
+            max(_spellings(word), key=lambda w: self._plausibility(w, "translit")) for word in words
+        )
 
     def _transliterate(self, chunk: str) -> str:
         out: list[str] = []
@@ -524,6 +540,13 @@ class QueryReader:
         )
 
 
+def _spellings(transliterated: str) -> tuple[str, ...]:
+    """The word as transliterated, and with the final soft sign Latin spelling leaves out."""
+    if transliterated[-1] in _TAKES_SOFT_SIGN:
+        return transliterated, transliterated + "ь"
+    return (transliterated,)
+
+
 def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
@@ -552,15 +575,22 @@ def _dedupe(words: Iterable[Word]) -> list[Word]:
 
 
 # A long message tells a story around its question ("сын пошёл в 5 класс, ..."): the words
-# the base does not know weigh together at most as much as this many of them, so the story
-# cannot drown what the base does explain.
+# the base does not know weigh together at most as much as the heaviest this many of them,
+# so the story cannot drown what the base does explain.
 STORY_WORDS = 2
 
 
 def _damp_story(slots: list[Slot]) -> list[Slot]:
-    """Unknown words share the weight of ``STORY_WORDS`` of them when there are more."""
-    unknown = [s for s in slots if not s.known]
-    if len(unknown) <= STORY_WORDS:
+    """Unknown words share the weight of the ``STORY_WORDS`` heaviest of them.
+
+    A weight budget rather than a count of words: a light word the base does not know (a
+    common "следующий", a weak "какой") adds little, and must never lower the total the
+    other unknown words weigh, or it would make an off-topic message look answerable.
+    """
+    unknown = sorted((s.weight for s in slots if not s.known), reverse=True)
+    total = sum(unknown)
+    budget = sum(unknown[:STORY_WORDS])
+    if total <= budget:
         return slots
-    factor = STORY_WORDS / len(unknown)
+    factor = budget / total
     return [s if s.known else replace(s, weight=s.weight * factor) for s in slots]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rapidfuzz.distance import Levenshtein
 
+from bot.engine import morph
 from bot.engine.lang import Language
 from bot.engine.types import SmallTalk
 
@@ -19,9 +20,12 @@ class SmallTalkDetector:
         self._single_words = {p[0]: kind for p, kind in self._phrases.items() if len(p) == 1}
         # Most words begin or end no phrase: one set look-up settles them.
         self._starts = frozenset(p[0] for p in self._phrases if p)
-        self._closing_ends = frozenset(
-            p[-1] for p, kind in self._phrases.items() if p and kind is not SmallTalk.GREETING
+        self._closings = frozenset(
+            p
+            for p, kind in self._phrases.items()
+            if kind is not SmallTalk.GREETING or _can_close(p)
         )
+        self._closing_ends = frozenset(p[-1] for p in self._closings if p)
         self._misspelt_cache: dict[str, SmallTalk | None] = {}
 
     def is_small_talk_word(self, word: str) -> bool:
@@ -59,12 +63,12 @@ class SmallTalkDetector:
         return position
 
     def closing_length(self, words: list[str]) -> int:
-        """How many trailing words are thanks or a goodbye ("... заранее спасибо")."""
+        """How many trailing words are thanks, a goodbye or a greeting ("... заранее спасибо",
+        "... добрый день": people greet at the end of a message too)."""
         end = len(words)
         while end > 0 and words[end - 1] in self._closing_ends:
             for start in range(max(0, end - self._longest), end):
-                kind = self._phrases.get(tuple(words[start:end]))
-                if kind is not None and kind is not SmallTalk.GREETING:
+                if tuple(words[start:end]) in self._closings:
                     end = start
                     break
             else:
@@ -100,3 +104,11 @@ class SmallTalkDetector:
             if close_in_length and Levenshtein.distance(word, known, score_cutoff=limit) <= limit:
                 return kind
         return None
+
+
+def _can_close(greeting: tuple[str, ...]) -> bool:
+    """A greeting may end a message unless it is one word that can only be a noun: in
+    "где посмотреть салют" the fireworks are what is asked about."""
+    if len(greeting) > 1:
+        return True
+    return not all(parse.tag.POS == "NOUN" for parse in morph.analyzer().parse(greeting[0]))

@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.engine import FaqEngine, SmallTalk
+from bot.engine import FaqEngine, Outcome, SmallTalk
+from tests.engine.conftest import small_kb
 
 
 def meanings(engine: FaqEngine, message: str) -> list[str]:
@@ -181,3 +182,54 @@ def test_a_message_reads_the_same_however_often_and_wherever_it_is_read(
     assert [fresh.read(m) for m in messages] == first
     assert first[0].small_talk is None
     assert first[2].small_talk is SmallTalk.GREETING
+
+
+def _unknown_weight(engine: FaqEngine, message: str) -> float:
+    return sum(s.weight for s in engine.read(message).slots if not s.known)
+
+
+def test_a_common_word_never_lightens_the_words_the_base_does_not_know() -> None:
+    # "следующий" is one of the language's most frequent words: it adds little, but it must
+    # not damp "запуск" and "ракеты", which show the message is about something else.
+    engine = FaqEngine.build(
+        small_kb(("spaceport", "Что будет с Байконуром?", "Аренда продлена до 2050 года.", ()))
+    )
+    plain = _unknown_weight(engine, "когда запуск ракеты с байконура")
+    with_common = _unknown_weight(engine, "когда следующий запуск ракеты с байконура")
+    assert with_common >= plain * 0.999
+
+
+def test_transliteration_restores_the_soft_sign_and_chat_spellings() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            ("balance", "Как узнать баланс карты?", "В приложении.", ()),
+            ("found", "Куда сдать найденную вещь?", "В бюро находок.", ()),
+            ("fare", "Сколько стоит проезд?", "50 рублей.", ()),
+        )
+    )
+    # "uznat" is "узнать": a word that asks, not a foreign name the base does not know.
+    assert [s.surface for s in engine.read("kak uznat balans karty").slots if s.how != "pair"] == [
+        "баланс",
+        "карты",
+    ]
+    (thing,) = [s for s in engine.read("kuda sdat veshch").slots if s.surface == "вещь"]
+    assert thing.alternatives[0] == ("вещь", 1.0)
+    assert thing.how == "translit"
+    assert meanings(engine, "skoka stoit proezd")[0] == "сколько"
+    assert engine.match("kak uznat balans karty").outcome is Outcome.ANSWER
+
+
+def test_a_greeting_at_the_end_is_left_out() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            ("fare", "Сколько стоит проезд?", "50 рублей.", ()),
+            ("card", "Где купить проездной?", "В киосках.", ()),
+        )
+    )
+    question = engine.read("сколько стоит проезд")
+    assert engine.read("сколько стоит проезд добрый день") == question
+    assert engine.read("Сколько стоит проезд? Здравствуйте!") == question
+    assert engine.read("сколько стоит проезд, всем привет") == question
+    # A word that is only ever a noun stays what is asked about ("салют": fireworks).
+    assert "салют" in [s.surface for s in engine.read("где посмотреть салют").slots]
+    assert engine.read("добрый день").small_talk is SmallTalk.GREETING
