@@ -26,24 +26,27 @@ FAQ_PATH = ROOT / "data" / "faq.toml"
 TRANSPORT_PATH = ROOT / "tests" / "data" / "kb" / "transport.toml"
 EVAL_DIR = ROOT / "tests" / "data" / "eval"
 
-# What the engine reaches on each labelled set (see the SCORING-2 report of wave 5: a knowledge-base
-# editor's pass over the phrasings and synonyms of both bases), minus a small margin: (answered
-# right, right entry offered, none-expected not answered). All sets are development data since
-# wave 5: the answer decision (bot/engine/confidence.py) was fitted on all of them and
-# cross-validated by leaving one set out (python -m tests.tools.fit_confidence).
+# What the engine reaches on each labelled set (see the SCORING-3 report of wave 5: the answer
+# decision also weighs the question words the entry asks and the actions the base does not
+# know), minus a small margin: (answered right, right entry offered, none-expected not
+# answered). All sets are development data since wave 5: the answer decision
+# (bot/engine/confidence.py) was fitted on all of them and cross-validated by leaving one set
+# out (python -m tests.tools.fit_confidence).
 FLOORS = {
     ("faq", "dev"): (0.97, 0.97, 0.98),  # reached 0.989, 0.989, 1.000
-    ("faq", "dev_extra"): (0.90, 0.98, 0.88),  # reached 0.927, 1.000, 0.909
+    ("faq", "dev_extra"): (0.90, 0.98, 0.93),  # reached 0.927, 1.000, 0.955
     ("faq", "holdout"): (0.93, 0.98, 0.98),  # reached 0.957, 1.000, 1.000
-    ("faq", "holdout2"): (0.90, 0.96, 0.92),  # reached 0.928, 0.988, 0.942
-    ("faq", "holdout3"): (0.90, 0.98, 0.98),  # reached 0.919, 1.000, 1.000
+    ("faq", "holdout2"): (0.90, 0.96, 0.94),  # reached 0.928, 0.988, 0.962
+    ("faq", "holdout3"): (0.93, 0.98, 0.98),  # reached 0.952, 1.000, 1.000
     ("faq", "holdout4"): (0.95, 0.96, 0.88),  # reached 0.975, 0.988, 0.909
     ("transport", "dev"): (0.93, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
-    ("transport", "dev_extra"): (0.97, 0.98, 0.92),  # reached 0.994, 1.000, 0.949
+    # Lower than before (0.994): "где едет трамвай" and "... где узнать" ask "где", which no
+    # question or phrasing of their entries asks, so they are now suggestions.
+    ("transport", "dev_extra"): (0.95, 0.98, 0.95),  # reached 0.977, 1.000, 0.974
     ("transport", "holdout"): (0.98, 0.98, 0.95),  # reached 1.000, 1.000, 0.971
-    ("transport", "holdout2"): (0.94, 0.98, 0.96),  # reached 0.957, 1.000, 0.985
-    ("transport", "holdout3"): (0.96, 0.98, 0.92),  # reached 0.984, 1.000, 0.939
-    ("transport", "holdout4"): (0.88, 0.95, 0.95),  # reached 0.903, 0.974, 0.976
+    ("transport", "holdout2"): (0.94, 0.98, 0.98),  # reached 0.957, 1.000, 1.000
+    ("transport", "holdout3"): (0.96, 0.98, 0.95),  # reached 0.984, 1.000, 0.976
+    ("transport", "holdout4"): (0.89, 0.95, 0.98),  # reached 0.909, 0.974, 1.000
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")

@@ -6,7 +6,7 @@ import logging
 
 from bot.engine.analysis import Lemmatizer
 from bot.engine.confidence import DEFAULT_MODEL, Evidence, Model
-from bot.engine.index import KnowledgeIndex
+from bot.engine.index import FieldKind, KnowledgeIndex
 from bot.engine.lang import russian
 from bot.engine.query import QueryReader, ReadQuery
 from bot.engine.scoring import EntryScore, Scorer, Weights
@@ -89,8 +89,23 @@ class FaqEngine:
             return None
         best = ranked[0]
         runner_up = min(1.0, ranked[1].rank / best.rank) if len(ranked) > 1 and best.rank else 0.0
-        words = sum(1 for s in query.slots if not s.extra)
-        return Evidence(best.score, words, runner_up, best.named)
+        slots = query.slots
+        words = sum(1 for s in slots if not s.extra)
+        total = sum(s.weight for s in slots if not s.extra) or 1.0
+        asked = _asked_in_questions(best)
+        unasked = sum(s.weight for n, s in enumerate(slots) if s.weak and n not in asked)
+        unknown_actions = sum(
+            s.weight for s in slots if not (s.known or s.thing or s.weak or s.extra)
+        )
+        return Evidence(
+            best.score,
+            words,
+            runner_up,
+            best.named,
+            unasked=unasked / total,
+            unknown_actions=unknown_actions / total,
+            asks=any(s.weak for s in slots),
+        )
 
     def confidences(self, query: ReadQuery, ranked: list[EntryScore]) -> list[float]:
         """The shown confidence of each ranked entry: the best one's from the decision
@@ -128,3 +143,13 @@ class FaqEngine:
     def _tied(ranked: list[EntryScore], tie: float) -> bool:
         """The runner-up explains the message (nearly) as well: answering would be a coin toss."""
         return len(ranked) > 1 and ranked[1].rank >= tie * ranked[0].rank
+
+
+def _asked_in_questions(scored: EntryScore) -> set[int]:
+    """The message words the entry's question or phrasings contain (not only its answer)."""
+    return {
+        number
+        for match in scored.fields
+        if match.field.kind is not FieldKind.ANSWER
+        for number in match.matched
+    }

@@ -51,10 +51,17 @@ def explain(engine: FaqEngine, message: str, top: int = 3) -> str:
 
 
 def _confidence_line(engine: FaqEngine, evidence: Evidence) -> str:
+    asked = (
+        f"{evidence.unasked:.0%} of the message is question words no question or phrasing of"
+        " the entry asks"
+        if evidence.asks
+        else "no question word"
+    )
     return (
         f"confidence: lexical score {evidence.score:.3f}, {evidence.words} meaningful words,"
         f" runner-up at {evidence.runner_up:.0%} of the best, {evidence.named:.0%} of the named"
-        f" things explained -> right-answer probability {engine.model.probability(evidence):.2f}"
+        f" things explained;\n   {asked}; {evidence.unknown_actions:.0%} is actions the base"
+        f" does not know -> right-answer probability {engine.model.probability(evidence):.2f}"
         f" (answers from {engine.model.answer_probability:.2f})"
     )
 
@@ -85,7 +92,7 @@ def _candidate_lines(
     if scored.named < engine.weights.named_coverage:
         lines.append(
             f"   explains only {scored.named:.0%} of the things the message names:"
-            " at most a suggestion"
+            " its lexical score is capped below the answer point"
         )
     for number, slot in enumerate(slots):
         places = [

@@ -148,7 +148,7 @@ def test_explain_says_when_the_message_names_what_the_entry_lacks(
 ) -> None:
     text = transport_engine.explain("сколько стоит такси до аэропорта")
     assert "only inside longer names" in text
-    assert "at most a suggestion" in text
+    assert "capped below the answer point" in text
 
 
 @pytest.mark.parametrize(

@@ -23,11 +23,14 @@ from bot.knowledge.loader import load_knowledge_base
 
 ROOT = Path(__file__).resolve().parents[2]
 BASES = {"faq": ROOT / "data" / "faq.toml", "transport": ROOT / "tests/data/kb/transport.toml"}
-SPLITS = ("dev", "dev_extra", "holdout", "holdout2", "holdout3")
+SPLITS = ("dev", "dev_extra", "holdout", "holdout2", "holdout3", "holdout4")
 # A wrong answer to an off-topic message costs more than a suggestion instead of an answer.
-NONE_WEIGHT = 2.0
+# (1.5 and 2.0 cross-validate alike; 1.5 keeps "как оплатить штраф гибдд" a suggestion.)
+NONE_WEIGHT = 1.5
 RIDGE = 0.01  # keeps the coefficients finite when a feature separates the data
-TARGET_NONE_ANSWERED = 0.03
+# With the question-word and unknown-action features, 2 % answers about as many in-scope
+# messages right (cross-validated) as 3 % did without them.
+TARGET_NONE_ANSWERED = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +134,7 @@ def figures(model: Model, samples: list[Sample]) -> tuple[float, float]:
 def main() -> None:
     samples = collect()
     model = fit(samples)
-    names = ("SCORE", "WORDS", "RUNNER_UP", "NAMED")
+    names = ("SCORE", "WORDS", "RUNNER_UP", "NAMED", "UNASKED", "UNKNOWN_ACTIONS", "ASKS")
     print(f"INTERCEPT = {model.intercept:.3f}")
     for name, value in zip(names, model.coefficients, strict=True):
         print(f"{name} = {value:.3f}")
@@ -144,8 +147,10 @@ def main() -> None:
         f"pooled, lexical score alone at 0.6: answered right {right:.3f}, declined {declined:.3f}"
     )
     print("leave one set out (fitted on the other sets of both bases), then lexical score alone:")
+    held_out: list[tuple[Model, Sample]] = []
     for split in SPLITS:
         held = fit([s for s in samples if s.split != split])
+        held_out.extend((held, s) for s in samples if s.split == split)
         for base in BASES:
             part = [s for s in samples if s.split == split and s.base == base]
             right, declined = figures(held, part)
@@ -154,12 +159,20 @@ def main() -> None:
                 f"  {base:9} {split:9} answered right {right:.3f}, declined {declined:.3f}"
                 f"   (lexical {alone:.3f}, {alone_declined:.3f})"
             )
+    scope = [(m, s) for m, s in held_out if not s.none]
+    nones = [(m, s) for m, s in held_out if s.none]
+    right = sum(s.right and answers(m, s) for m, s in scope) / max(1, len(scope))
+    declined = sum(not answers(m, s) for m, s in nones) / max(1, len(nones))
+    print(
+        f"pooled, each set judged by the model fitted without it: answered right {right:.3f},"
+        f" declined {declined:.3f}"
+    )
 
 
 def _lexical_only() -> Model:
     """The decision before the model: answer at a lexical score of 0.6."""
     steep = 1000.0
-    return Model(-0.6 * steep, (steep, 0.0, 0.0, 0.0), 0.5)
+    return Model(-0.6 * steep, (steep, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), 0.5)
 
 
 if __name__ == "__main__":
