@@ -145,6 +145,10 @@ class Journal:
         self._pending_updates.add(update_id)
         self._raise_newest_mark(update_id)
 
+    def recording(self, update_id: int) -> contextlib.AbstractContextManager[None]:
+        """Rows logged inside this block belong to update ``update_id`` (see ``recording``)."""
+        return recording(self, update_id)
+
     async def handled_among(self, update_ids: Iterable[int]) -> set[int]:
         """Those of ``update_ids`` already handled, by this run (queued or written) or an earlier
         one. If the database cannot even be read, none: answering twice beats not answering."""

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# aiogram logs every update it handles ("Update id=... is handled") at INFO on this logger; its
+# errors go there too. At INFO that is one line per message, noise that also costs a write to
+# stderr per update, so it speaks from WARNING up unless LOG_LEVEL is DEBUG.
+PER_UPDATE_LOGGER = "aiogram.event"
 REDACTED = "***"
 # Parts shorter than this are not secrets worth hunting for and would blank common words.
 _MIN_SECRET_LENGTH = 8
@@ -74,7 +78,8 @@ class OneLineFormatter(logging.Formatter):
 def configure_logging(
     level: str, secrets: Iterable[str] = (), stream: TextIO | None = None
 ) -> logging.Handler:
-    """Send every logger's records at ``level`` and above to ``stream`` (stderr), redacted.
+    """Send every logger's records at ``level`` and above to ``stream`` (stderr), redacted;
+    aiogram's line per handled update only at DEBUG (see ``PER_UPDATE_LOGGER``).
 
     Warnings and exceptions nobody caught are printed by Python itself, not through logging; they
     are routed through the same redaction (a network error's text can quote the request URL, and
@@ -89,9 +94,19 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.getLogger(PER_UPDATE_LOGGER).setLevel(_per_update_level(root.level))
     logging.captureWarnings(True)
     _redact_uncaught_exceptions(redactor)
     return handler
+
+
+def _per_update_level(level: int) -> int:
+    """DEBUG keeps aiogram's line per update; above it, that logger says warnings and errors
+    only, and never more than ``level`` lets through (a logger's own level overrides the
+    root's)."""
+    if level <= logging.DEBUG:
+        return logging.NOTSET  # as the root says
+    return max(level, logging.WARNING)
 
 
 def _redact_uncaught_exceptions(redactor: RedactSecrets) -> None:

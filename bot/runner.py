@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -80,9 +81,7 @@ class App:
         if await self.journal.handled_among([update_id]):
             logger.info("update %d was handled before; not answering it again", update_id)
             return False
-        from bot.journal import recording
-
-        with recording(self.journal, update_id):
+        with self.journal.recording(update_id):
             try:
                 await self.dispatcher.feed_update(self.bot, update)
             except Exception:  # the error handler already apologised to the user if it could
@@ -135,6 +134,11 @@ async def open_app(settings: Settings, *, session: BaseSession | None = None) ->
         stack.push_async_callback(bot.session.close)
         dispatcher = create_dispatcher(settings=settings, service=service, db=db)
         dispatcher["journal"] = journal  # for handlers that name it
+        # What is built by now (aiogram's and pydantic's models, the engine) lives as long as
+        # the bot: frozen, the garbage collector stops walking it. A full collection of it
+        # takes over 100 ms, a stall for every chat each time one runs while serving.
+        gc.freeze()
+        stack.callback(gc.unfreeze)
         yield App(settings, service, db, journal, bot, dispatcher)
 
 

@@ -544,14 +544,8 @@ class Database:
                 await self._connection.executemany(_UPSERT_USER, map(_user_parameters, users))
             if questions:
                 # A question may arrive before remember_user, or without it: references hold.
-                await self._connection.executemany(
-                    _ENSURE_USER,
-                    (
-                        (question.user_id, _iso(question.created_at), _iso(question.created_at))
-                        for question in questions
-                        if question.user_id is not None
-                    ),
-                )
+                if unknown := _users_only_asking(users, questions):
+                    await self._connection.executemany(_ENSURE_USER, unknown)
                 await self._connection.executemany(
                     _INSERT_QUESTION, map(_question_parameters, questions)
                 )
@@ -1061,6 +1055,22 @@ _MARK_HANDLED = "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) V
 def _user_parameters(user: UserRecord) -> tuple[Any, ...]:
     seen_at = _iso(user.seen_at)
     return (user.user_id, user.username, user.first_name, user.language_code, seen_at, seen_at)
+
+
+def _users_only_asking(
+    users: Sequence[UserRecord], questions: Sequence[QuestionRecord]
+) -> list[tuple[int, str, str]]:
+    """``_ENSURE_USER`` rows for the users the questions name and ``users`` does not: one row
+    per user, as of their first question. The others' rows exist by then (the upsert made
+    them), so a statement for them would change nothing and cost a step per question."""
+    known = {user.user_id for user in users}
+    rows: dict[int, tuple[int, str, str]] = {}
+    for question in questions:
+        user_id = question.user_id
+        if user_id is not None and user_id not in known and user_id not in rows:
+            seen_at = _iso(question.created_at)
+            rows[user_id] = (user_id, seen_at, seen_at)
+    return list(rows.values())
 
 
 def _question_parameters(record: QuestionRecord) -> tuple[Any, ...]:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
+from aiogram import Dispatcher, Router
+from aiogram.types import Message, Update
 
 from bot.config import Secret, Settings
-from bot.logging_setup import OneLineFormatter, RedactSecrets, configure_logging, secrets_of
+from bot.logging_setup import (
+    PER_UPDATE_LOGGER,
+    OneLineFormatter,
+    RedactSecrets,
+    configure_logging,
+    secrets_of,
+)
+from tests.mocked_bot import MockedBot
 
 TOKEN = "123456789:AAHsecretSecretSecretSecretSecret12"
 WEBHOOK_SECRET = "hook-secret-value"
@@ -93,3 +103,61 @@ def test_configure_logging_covers_every_logger() -> None:
 
     [line] = stream.getvalue().splitlines()
     assert line.endswith("INFO aiogram.dispatcher: Run polling for bot ***")
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root, per_update = logging.getLogger(), logging.getLogger(PER_UPDATE_LOGGER)
+    handlers, root_level, per_update_level = list(root.handlers), root.level, per_update.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(root_level)
+    per_update.setLevel(per_update_level)
+
+
+START = "INFO aiogram.dispatcher: Start polling"
+PER_UPDATE = "INFO aiogram.event: Update id=7 is handled"
+RETRY = "WARNING aiogram.event: retrying"
+BROKE = "ERROR aiogram.event: handler broke"
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        ("INFO", [START, RETRY, BROKE]),
+        ("DEBUG", [PER_UPDATE, START, RETRY, BROKE]),
+        ("ERROR", [BROKE]),
+    ],
+)
+async def test_aiogram_logs_a_line_per_update_only_at_debug(
+    restore_logging: None, level: str, expected: list[str]
+) -> None:
+    """At INFO a busy bot would write a line per message; start-up lines and errors stay."""
+    stream = io.StringIO()
+    configure_logging(level, stream=stream)
+    router = Router()
+    router.message.register(_ignore)
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    bot = MockedBot()
+    message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": 5, "type": "private"},
+        "from": {"id": 5, "is_bot": False, "first_name": "Ann"},
+        "text": "привет",
+    }
+    update = Update.model_validate({"update_id": 7, "message": message}, context={"bot": bot})
+
+    await dispatcher.feed_update(bot, update)
+    logging.getLogger("aiogram.dispatcher").info("Start polling")
+    logging.getLogger(PER_UPDATE_LOGGER).warning("retrying")
+    logging.getLogger(PER_UPDATE_LOGGER).error("handler broke")
+
+    # "<date> <time> LEVEL logger: message", without the time and the update's duration
+    lines = [line.split(" ", 2)[2] for line in stream.getvalue().splitlines()]
+    assert [re.sub(r"\. Duration .*", "", line) for line in lines] == expected
+
+
+async def _ignore(message: Message) -> None:
+    """A handler that does nothing: the update counts as handled."""

@@ -130,6 +130,8 @@ def test_ctrl_c_leaves_the_console_chat_cleanly(env: dict[str, str], tmp_path: P
 
 
 async def test_open_app_builds_everything_and_closes_it_in_order(tmp_path: Path) -> None:
+    import gc
+
     from aiogram.types import Chat, Message, Update, User
 
     from bot.config import load_settings
@@ -146,9 +148,12 @@ async def test_open_app_builds_everything_and_closes_it_in_order(tmp_path: Path)
             },
             env_file=None,
         )
+        frozen_before = gc.get_freeze_count()
         async with open_app(settings) as app:
             assert app.dispatcher["journal"] is app.journal
             assert app.dispatcher["db"] is app.db
+            # The long-lived objects (the engine among them) are out of the collector's way...
+            assert gc.get_freeze_count() > frozen_before
             user = User(id=77, is_bot=False, first_name="Ann", language_code="ru")
             message = Message(
                 message_id=1,
@@ -163,6 +168,7 @@ async def test_open_app_builds_everything_and_closes_it_in_order(tmp_path: Path)
             db, session = app.db, app.bot.session
         # Left unflushed on purpose: closing writes the journal before the database closes.
         assert len(fake.calls_to("sendMessage")) == 1
+        assert gc.get_freeze_count() == frozen_before  # ...until the bot stops
 
     import sqlite3
 
@@ -176,6 +182,38 @@ async def test_open_app_builds_everything_and_closes_it_in_order(tmp_path: Path)
     assert handled == [(5,)]
     assert db._closed
     assert session._session is None or session._session.closed
+
+
+async def test_a_reply_model_is_not_rebuilt_after_a_garbage_collection(tmp_path: Path) -> None:
+    """aiogram parses each reply with a ``Response[...]`` model that pydantic caches only
+    weakly: without the bot holding on to it, a collection drops it and the next reply of that
+    kind builds it again (milliseconds, on the reply path)."""
+    import gc
+    import weakref
+
+    from aiogram.methods import Response
+    from aiogram.types import User
+
+    from bot.config import load_settings
+    from bot.runner import open_app
+    from tests.fake_telegram import FakeTelegram
+
+    async with FakeTelegram() as fake:
+        settings = load_settings(
+            environ={
+                "BOT_TOKEN": fake.token,
+                "TELEGRAM_API_BASE": fake.base_url,
+                "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+                "FAQ_PATH": str(FAQ_PATH),
+            },
+            env_file=None,
+        )
+        async with open_app(settings) as app:
+            me = await app.bot.get_me()
+            model = weakref.ref(Response[User])
+            gc.collect()
+            assert model() is Response[User]
+    assert me.is_bot
 
 
 async def test_ctrl_c_stops_polling_cleanly_and_confirms_what_was_handled(tmp_path: Path) -> None:

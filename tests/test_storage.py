@@ -802,6 +802,55 @@ async def test_write_batch_counts_every_message_of_a_user_in_a_batch(
     ]
 
 
+async def test_a_batch_with_a_user_several_times_stores_what_row_by_row_writes_store(
+    tmp_path: Path,
+) -> None:
+    """One batch (users first, then questions) leaves the same rows as writing each row on its
+    own in the order the journal queued them (a user, then their question)."""
+    from bot.storage import QuestionRecord, UserRecord
+
+    queued: list[UserRecord | QuestionRecord] = []
+    for second, (user_id, name) in enumerate(
+        [(5, "ann"), (6, "bob"), (5, "anna"), (5, "anna"), (None, None), (8, None), (8, None)]
+    ):
+        if user_id is not None and name is not None:
+            queued.append(UserRecord(user_id, name, name.title(), "ru", at(second)))
+        queued.append(
+            QuestionRecord.of(
+                user_id=user_id,
+                chat_id=user_id or 1,
+                text=f"вопрос {second}",
+                result=answer("x") if second % 2 else suggest("x"),
+                created_at=at(second),
+                update_id=100 + second,
+            )
+        )
+    queued.append(queued[1])  # update 100 again: its first row stands
+
+    async def stored(path: Path, batches: list[list[UserRecord | QuestionRecord]]) -> list:
+        async with await Database.open(path, clock=Clock()) as database:
+            await database.remember_user(6, "bob", "Bob", "en")  # known before the batch
+            for rows in batches:
+                await database.write_batch(
+                    users=[row for row in rows if isinstance(row, UserRecord)],
+                    questions=[row for row in rows if isinstance(row, QuestionRecord)],
+                )
+        return [raw(path, f"SELECT * FROM {table} ORDER BY 1") for table in ("users", "questions")]
+
+    at_once = await stored(tmp_path / "batch.sqlite3", [queued])
+    row_by_row = await stored(tmp_path / "rows.sqlite3", [[row] for row in queued])
+    assert at_once == row_by_row
+    users = {row[0]: row for row in at_once[0]}
+    assert users[5][1:] == ("anna", "Anna", "ru", _iso_of(0), _iso_of(3), 3)
+    assert users[6][-1] == 2  # remember_user's message and the batch's
+    assert users[8][1:] == (None, None, None, _iso_of(5), _iso_of(5), 0)  # only asked
+    assert [row[-1] for row in at_once[1]] == [100, 101, 102, 103, 104, 105, 106]
+
+
+def _iso_of(second: int) -> str:
+    return at(second).isoformat(timespec="milliseconds")
+
+
 async def test_write_batch_with_a_broken_row_writes_no_row_of_any_table(
     db: Database, path: Path
 ) -> None:
