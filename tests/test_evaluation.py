@@ -33,20 +33,20 @@ EVAL_DIR = ROOT / "tests" / "data" / "eval"
 # (bot/engine/confidence.py) was fitted on all of them and cross-validated by leaving one set
 # out (python -m tests.tools.fit_confidence).
 FLOORS = {
-    ("faq", "dev"): (0.97, 0.97, 0.98),  # reached 0.989, 0.989, 1.000
+    ("faq", "dev"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("faq", "dev_extra"): (0.90, 0.98, 0.93),  # reached 0.927, 1.000, 0.955
     ("faq", "holdout"): (0.93, 0.98, 0.98),  # reached 0.957, 1.000, 1.000
-    ("faq", "holdout2"): (0.90, 0.96, 0.94),  # reached 0.928, 0.988, 0.962
+    ("faq", "holdout2"): (0.92, 0.96, 0.94),  # reached 0.940, 0.988, 0.962
     ("faq", "holdout3"): (0.93, 0.98, 0.98),  # reached 0.952, 1.000, 1.000
-    ("faq", "holdout4"): (0.95, 0.96, 0.88),  # reached 0.975, 0.988, 0.909
-    ("transport", "dev"): (0.93, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
-    # Lower than before (0.994): "где едет трамвай" and "... где узнать" ask "где", which no
-    # question or phrasing of their entries asks, so they are now suggestions.
-    ("transport", "dev_extra"): (0.95, 0.98, 0.95),  # reached 0.977, 1.000, 0.974
+    ("faq", "holdout4"): (0.96, 0.96, 0.88),  # reached 0.988, 0.988, 0.909
+    ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.967, 1.000, 0.984
+    # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
+    # and route_changes (a route not running because of a closure) got phrasings (wave 5).
+    ("transport", "dev_extra"): (0.96, 0.98, 0.95),  # reached 0.988, 1.000, 0.974
     ("transport", "holdout"): (0.98, 0.98, 0.95),  # reached 1.000, 1.000, 0.971
-    ("transport", "holdout2"): (0.94, 0.98, 0.98),  # reached 0.957, 1.000, 1.000
-    ("transport", "holdout3"): (0.96, 0.98, 0.95),  # reached 0.984, 1.000, 0.976
-    ("transport", "holdout4"): (0.89, 0.95, 0.98),  # reached 0.909, 0.974, 1.000
+    ("transport", "holdout2"): (0.95, 0.98, 0.98),  # reached 0.974, 1.000, 1.000
+    ("transport", "holdout3"): (0.97, 0.98, 0.95),  # reached 0.992, 1.000, 0.976
+    ("transport", "holdout4"): (0.96, 0.97, 0.98),  # reached 0.981, 0.994, 1.000
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")
