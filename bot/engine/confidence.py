@@ -26,6 +26,7 @@ on the same scale as before: 0.6 is where answering starts, 0.3 where suggesting
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 
 # Meaningful words beyond this many add no further evidence.
@@ -93,7 +94,9 @@ class Model:
 
     def logit(self, evidence: Evidence) -> float:
         features = evidence.features()
-        return self.intercept + sum(c * x for c, x in zip(self.coefficients, features, strict=True))
+        if len(features) != len(self.coefficients):
+            raise ValueError("one coefficient per feature")
+        return self.intercept + sum(map(operator.mul, self.coefficients, features))
 
     def probability(self, evidence: Evidence) -> float:
         z = max(-40.0, min(40.0, self.logit(evidence)))

@@ -6,7 +6,7 @@ import logging
 
 from bot.engine.analysis import Lemmatizer
 from bot.engine.confidence import DEFAULT_MODEL, Evidence, Model
-from bot.engine.index import FieldKind, KnowledgeIndex
+from bot.engine.index import KnowledgeIndex
 from bot.engine.lang import russian
 from bot.engine.query import QueryReader, ReadQuery
 from bot.engine.scoring import EntryScore, Scorer, Weights
@@ -92,7 +92,9 @@ class FaqEngine:
         slots = query.slots
         words = sum(1 for s in slots if not s.extra)
         total = sum(s.weight for s in slots if not s.extra) or 1.0
-        asked = _asked_in_questions(best)
+        asks = any(s.weak for s in slots)
+        # Which words the entry's questions contain matters only for the question words.
+        asked = best.asked_in_questions() if asks else set()
         unasked = sum(s.weight for n, s in enumerate(slots) if s.weak and n not in asked)
         unknown_actions = sum(
             s.weight for s in slots if not (s.known or s.thing or s.weak or s.extra)
@@ -104,7 +106,7 @@ class FaqEngine:
             best.named,
             unasked=unasked / total,
             unknown_actions=unknown_actions / total,
-            asks=any(s.weak for s in slots),
+            asks=asks,
         )
 
     def confidences(self, query: ReadQuery, ranked: list[EntryScore]) -> list[float]:
@@ -143,13 +145,3 @@ class FaqEngine:
     def _tied(ranked: list[EntryScore], tie: float) -> bool:
         """The runner-up explains the message (nearly) as well: answering would be a coin toss."""
         return len(ranked) > 1 and ranked[1].rank >= tie * ranked[0].rank
-
-
-def _asked_in_questions(scored: EntryScore) -> set[int]:
-    """The message words the entry's question or phrasings contain (not only its answer)."""
-    return {
-        number
-        for match in scored.fields
-        if match.field.kind is not FieldKind.ANSWER
-        for number in match.matched
-    }

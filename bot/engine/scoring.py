@@ -14,10 +14,10 @@ large the base is.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 
 from bot.engine.index import Field, FieldKind, KnowledgeIndex
 from bot.engine.query import Slot
@@ -76,19 +76,74 @@ class FieldMatch:
     score: float = 0.0
 
 
+# A message word found in a text of an entry: (slot number, term, strength).
+_Hit = tuple[int, str, float]
+
+
+@dataclass(slots=True)
+class _Texts:
+    """How the texts of one entry contain the message's words, in the compact form scoring
+    works with; EntryScore spells it out as FieldMatch objects for explanations."""
+
+    texts: Sequence[Field]  # all texts of the entry; a text's bit is 1 << its position
+    found: dict[int, list[_Hit]]  # bit of a text containing message words -> them, in order
+    coverages: dict[int, float]  # bit of a text -> the share of the message's weight it has
+    scores: dict[int, float]  # the scores worked out: of the texts that could be the best
+    best: int  # the bit of the best-scoring text
+    weights: Weights
+
+    def match(self, bit: int) -> FieldMatch:
+        text = self.texts[bit.bit_length() - 1]
+        hits = self.found[bit]
+        score = self.scores.get(bit)
+        if score is None:
+            score = _text_score(text, self.coverages[bit], hits, self.weights)
+        return FieldMatch(
+            text, {number: (term, strength) for number, term, strength in hits}, score
+        )
+
+
 @dataclass(slots=True)
 class EntryScore:
     entry: int
     score: float  # the confidence shown and compared with the thresholds
     raw: float  # the confidence before the ambiguity discount
     rank: float = 0.0  # the ordering key: confidence lifted by salience, to break near ties
-    best_field: FieldMatch | None = None
-    fields: list[FieldMatch] = field(default_factory=list)
     named: float = 1.0  # the share of the things the message names that the entry explains
     unsure: bool = False  # only numbers and question words matched: a suggestion at most
+    # Most scored entries are never looked at again, so which texts matched is kept compact
+    # and spelled out by ``fields`` and ``best_field`` only when asked.
+    matches: _Texts | None = None
+
+    @property
+    def fields(self) -> list[FieldMatch]:
+        """Each text of the entry that contains message words, in the entry's order."""
+        if self.matches is None:
+            return []
+        return [self.matches.match(bit) for bit in sorted(self.matches.found)]
+
+    @property
+    def best_field(self) -> FieldMatch | None:
+        """The text that matches best, if it matches at all."""
+        matches = self.matches
+        if matches is None or matches.scores[matches.best] <= 0:
+            return None
+        return matches.match(matches.best)
+
+    def asked_in_questions(self) -> set[int]:
+        """The message words the entry's question or phrasings contain (not only its answer)."""
+        if self.matches is None:
+            return set()
+        texts = self.matches.texts
+        return {
+            hit[0]
+            for bit, hits in self.matches.found.items()
+            if texts[bit.bit_length() - 1].kind is not _ANSWER
+            for hit in hits
+        }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Message:
     """What scoring needs to know about the message's words, worked out once per message
     rather than once per candidate entry."""
@@ -101,31 +156,10 @@ class _Message:
     named: tuple[tuple[int, float], ...]  # the things the message names: (slot number, weight)
     named_total: float
     wordy: frozenset[int]  # slots that say something in words: not numbers, not question words
-
-
-def _message(slots: Sequence[Slot]) -> _Message:
-    named = []
-    named_total = 0.0
-    wordy = frozenset(
-        n for n, s in enumerate(slots) if not s.weak and not any(ch.isdigit() for ch in s.surface)
-    )
-    for number, slot in enumerate(slots):
-        if not slot.thing or slot.extra or slot.weak:
-            continue
-        if any(ch.isdigit() for ch in slot.surface):
-            continue  # "70 лет" and "70 рублей": a number alone names nothing
-        named_total += slot.weight
-        named.append((number, slot.weight))
-    return _Message(
-        slots=slots,
-        weights=tuple(s.weight for s in slots),
-        extra=tuple(s.extra for s in slots),
-        alternatives=tuple(s.alternatives for s in slots),
-        partial=any(s.partial < 1.0 for s in slots),
-        named=tuple(named),
-        named_total=named_total,
-        wordy=wordy,
-    )
+    # Per slot: the share of its weight that counts as information (None: a question word).
+    information: tuple[float | None, ...]
+    # The message's weight when it has no extra words: the same for every entry then.
+    total: float | None
 
 
 _ANSWER = FieldKind.ANSWER
@@ -136,6 +170,11 @@ class Scorer:
         self.index = index
         self.weights = weights
         self._common_limit = max(30, int(weights.common_share * index.size))
+        # The matched mass that makes a match fully informative (see _informativeness).
+        self._informative_mass = weights.informative * index.rare_idf
+        # No text scores more than its coverage times this (see _text_score; own_share <= 1).
+        base = weights.question_base
+        self._lift_bound = max(base, weights.answer_text, base + (1.0 - base) * 1.0)
 
     def rank(self, slots: Sequence[Slot], top: int = 5) -> list[EntryScore]:
         """The best entries for the message, best first, with the ambiguity discount applied."""
@@ -143,7 +182,7 @@ class Scorer:
             return []
         scored: list[EntryScore] = []
         best = 0.0
-        message = _message(slots)
+        message = self._message(slots)
         for entry, bound in self._candidates(slots):
             if bound < best * PRUNE_SHARE:
                 break  # no later candidate can reach a score worth showing
@@ -152,13 +191,51 @@ class Scorer:
                 scored.append(result)
                 best = max(best, result.raw)
         scored.sort(key=lambda s: (-s.rank, s.entry))
-        self._discount_ambiguity(scored)
-        self.calibrate(scored)
-        for better, worse in itertools.pairwise(scored):
+        shown = scored[:top]  # the ambiguity discount looks at the rest, nothing else does
+        self._discount_ambiguity(scored, shown)
+        self.calibrate(shown)
+        for better, worse in itertools.pairwise(shown):
             # Salience may rank an entry first with a slightly lower confidence; shown scores
             # follow the ranking so that "best first" reads as such.
             worse.score = min(worse.score, better.score)
-        return scored[:top]
+        return shown
+
+    def _message(self, slots: Sequence[Slot]) -> _Message:
+        named = []
+        named_total = 0.0
+        # (A letter is never a digit: most words need no look at each character.)
+        digits = [not s.surface.isalpha() and any(map(str.isdigit, s.surface)) for s in slots]
+        wordy = frozenset(n for n, s in enumerate(slots) if not s.weak and not digits[n])
+        for number, slot in enumerate(slots):
+            if not slot.thing or slot.extra or slot.weak:
+                continue
+            if digits[number]:
+                continue  # "70 лет" and "70 рублей": a number alone names nothing
+            named_total += slot.weight
+            named.append((number, slot.weight))
+        weights = tuple(s.weight for s in slots)
+        extra = tuple(s.extra for s in slots)
+        return _Message(
+            slots=slots,
+            weights=weights,
+            extra=extra,
+            alternatives=tuple(s.alternatives for s in slots),
+            partial=any(s.partial < 1.0 for s in slots),
+            named=tuple(named),
+            named_total=named_total,
+            wordy=wordy,
+            information=tuple(self._information_share(s) for s in slots),
+            total=None if any(extra) else sum(weights),
+        )
+
+    def _information_share(self, slot: Slot) -> float | None:
+        """How much of the slot's weight says what the message is about (see
+        _informativeness); None for question words, which never do."""
+        if slot.weak:
+            return None  # "кто", "когда" alone never make a match trustworthy
+        if slot.how == "pair" and slot.alternatives:
+            return min(1.0, self.index.idf(slot.alternatives[0][0]) / self.index.rare_idf)
+        return 1.0 if slot.thing else self.weights.action_information
 
     def _candidates(self, slots: Sequence[Slot]) -> list[tuple[int, float]]:
         """Entries sharing a telling term with the message, most promising first, each with
@@ -173,22 +250,24 @@ class Scorer:
         if not known:
             return []
 
-        def rarity(slot: Slot) -> int:
-            return min(len(postings.get(t, ())) for t, _ in slot.alternatives)
-
-        nominating = [s for s in known if rarity(s) <= self._common_limit]
+        rarities = [min(len(postings.get(t, ())) for t, _ in s.alternatives) for s in known]
+        nominating = [s for s, r in zip(known, rarities, strict=True) if r <= self._common_limit]
         if not nominating:
-            nominating = [min(known, key=rarity)]
+            nominating = [known[rarities.index(min(rarities))]]
         votes: dict[int, float] = {}
         for slot in nominating:
-            for entry, strength in self._reach(slot).items():
-                votes[entry] = votes.get(entry, 0.0) + slot.weight * strength
-        shortlist = heapq.nlargest(SHORTLIST, votes.items(), key=lambda item: item[1])
-        votes = dict(shortlist)
+            weight = slot.weight
+            reached = self._reach(slot)
+            if not votes:  # nothing to add to yet: the products are the sums
+                votes = {entry: weight * strength for entry, strength in reached.items()}
+                continue
+            get = votes.get
+            for entry, strength in reached.items():
+                votes[entry] = get(entry, 0.0) + weight * strength
+        votes = dict(_largest(votes, SHORTLIST))
         term_masks = self.index.term_masks
-        others = [
-            (s.weight, s.alternatives) for s in known if not any(s is n for n in nominating)
-        ]
+        chosen = {id(s) for s in nominating}
+        others = [(s.weight, s.alternatives) for s in known if id(s) not in chosen]
         if others:
             for entry, vote in votes.items():
                 terms = term_masks[entry]
@@ -198,99 +277,151 @@ class Scorer:
                             vote += weight * strength
                             break
                 votes[entry] = vote
-        ranked = heapq.nlargest(self.weights.candidates, votes.items(), key=lambda item: item[1])
+        ranked = _largest(votes, self.weights.candidates)
         total = sum(s.weight for s in slots if not s.extra) or 1.0
         return [(e, min(1.0, v / total)) for e, v in ranked]
 
     def _reach(self, slot: Slot) -> dict[int, float]:
         """Entries containing one of the slot's terms, with the best strength."""
-        reached: dict[int, float] = {}
-        for term, strength in slot.alternatives:
-            # A term in thousands of entries tells them apart from nothing: a sample is enough
-            # to show the message is ambiguous, and keeps such messages as fast as others.
-            for entry in self.index.postings.get(term, ())[:MAX_WALK]:
-                if reached.get(entry, 0.0) < strength:
+        postings = self.index.postings
+        # A term in thousands of entries tells them apart from nothing: a sample is enough
+        # to show the message is ambiguous, and keeps such messages as fast as others.
+        # A posting list names each entry once, so the first reading reaches them all.
+        (term, strength), *others = slot.alternatives
+        reached = dict.fromkeys(postings.get(term, ())[:MAX_WALK], strength) if strength > 0 else {}
+        get = reached.get
+        for term, strength in others:
+            for entry in postings.get(term, ())[:MAX_WALK]:
+                if get(entry, 0.0) < strength:
                     reached[entry] = strength
         return reached
 
     def score_entry(self, entry: int, slots: Sequence[Slot]) -> EntryScore:
-        return self._score(entry, _message(slots))
+        return self._score(entry, self._message(slots))
 
     def _score(self, entry: int, message: _Message) -> EntryScore:
-        slots = message.slots
-        weights = message.weights
-        matches = self._match_fields(entry, message.alternatives)
-        best_strength = self._best_strengths(matches)
-        if message.partial and self._completes_names(slots, best_strength):
-            _restore_partial_words(matches, slots)
-            best_strength = self._best_strengths(matches)
-        total = self._message_weight(message, best_strength)
-        if total <= 0 or not matches:
+        # Every sum adds the same numbers in the same order as a text-by-text, word-by-word
+        # reading would (and sum() stays sum(), which rounds differently from a loop on
+        # newer Pythons): ranks are compared for ties, so a faster way of computing a score
+        # must not move it by a last bit.
+        texts = self.index.fields[entry]
+        hits = self._hits(self.index.term_masks[entry], len(texts), message.alternatives)
+        if not hits:
             return EntryScore(entry, 0.0, 0.0)
-        for match in matches:
-            match.score = self._field_score(match, weights, total)
-        matched_weight = sum(weights[n] * v for n, v in best_strength.items())
+        answer_bit = 1 << (len(texts) - 1)  # the index puts the answer last
+        strengths = self._best_strengths(hits, answer_bit)
+        if message.partial and self._completes_names(message.slots, strengths):
+            hits = _restore_partial_words(hits, message.slots)
+            strengths = self._best_strengths(hits, answer_bit)
+        total = message.total
+        if total is None:
+            total = self._message_weight(message, strengths)
+        if total <= 0:
+            return EntryScore(entry, 0.0, 0.0)
+        weights = message.weights
+        found, products = _by_text(hits, weights)
+        coverages = {bit: sum(added) / total for bit, added in products.items()}
+        best_text, best_score, text_scores = self._best_text(texts, found, coverages)
+        matched_weight = sum([weights[n] * v for n, v in strengths.items()])
         union = self.weights.union * matched_weight / total
-        best = max(matches, key=lambda m: m.score)
         share = self.weights.field_share
-        raw = max(best.score, (1.0 - share) * union + share * best.score)
-        raw *= self._informativeness(slots, best_strength)
+        raw = max(best_score, (1.0 - share) * union + share * best_score)
+        raw *= self._informativeness(message, strengths)
         raw = min(raw, 1.0)
-        named = self._named_coverage(message, best_strength)
+        named = self._named_coverage(message, strengths)
         if named < self.weights.named_coverage:
             # The message names something this entry says nothing about ("такси" next to
             # "аэропорт"): the entry is likely related but not the answer.
             raw = min(raw, UNSURE * self.weights.answer_knee)
         # Only numbers and question words matched ("сколько будет 2+2"): a number alone
         # names nothing, so the entry may be offered, never given as the answer.
-        unsure = message.wordy.isdisjoint(best_strength)
+        unsure = message.wordy.isdisjoint(strengths)
         if unsure:
             raw = min(raw, UNSURE * self.weights.answer_knee)
-        salience = self._salience(weights, self._topicality(entry, matches, best_strength))
+        topicality = self._topicality(len(texts) - 1, hits, strengths)
+        salience = self._salience(weights, topicality)
         rank = raw * (1.0 + self.weights.salience * salience)
-        best_field = best if best.score > 0 else None
-        return EntryScore(entry, raw, raw, rank, best_field, matches, named=named, unsure=unsure)
+        matches = _Texts(texts, found, coverages, text_scores, best_text, self.weights)
+        return EntryScore(entry, raw, raw, rank, named, unsure, matches)
 
-    def _match_fields(
-        self, entry: int, alternatives: Sequence[tuple[tuple[str, float], ...]]
-    ) -> list[FieldMatch]:
-        """For each text of the entry that contains message words: which, through which term.
+    def _best_text(
+        self, texts: Sequence[Field], found: dict[int, list[_Hit]], coverages: dict[int, float]
+    ) -> tuple[int, float, dict[int, float]]:
+        """The entry's best-scoring text (the first in the entry's order among equals): its
+        bit, its score, and the scores worked out on the way.
 
-        Each term maps to a bit mask of the entry's texts containing it, so a message costs
-        one dictionary look-up per word reading, however many texts the entry has.
+        A text scores at most its coverage lifted by its own telling words, so going from
+        the highest coverage down, the texts that cannot beat the best so far are skipped.
         """
-        fields = self.index.fields[entry]
-        masks = self.index.term_masks[entry]
-        everything = (1 << len(fields)) - 1
-        found: dict[int, dict[int, tuple[str, float]]] = {}
+        lift = self._lift_bound
+        weights = self.weights
+        scores: dict[int, float] = {}
+        best_text = 0
+        best_score = 0.0
+        # Highest coverage first; sorted() keeps the entry's order among equal coverages.
+        for bit in sorted(coverages, key=coverages.__getitem__, reverse=True):
+            coverage = coverages[bit]
+            if best_text and coverage * lift < best_score:
+                break  # nor can any later text: their coverage is no higher
+            score = _text_score(texts[bit.bit_length() - 1], coverage, found[bit], weights)
+            scores[bit] = score
+            if not best_text or score > best_score or (score == best_score and bit < best_text):
+                best_text, best_score = bit, score
+        return best_text, best_score, scores
+
+    @staticmethod
+    def _hits(
+        masks: dict[str, int], count: int, alternatives: Sequence[tuple[tuple[str, float], ...]]
+    ) -> list[tuple[int, str, float, int]]:
+        """The message words an entry contains: (slot number, term, strength, bit mask of the
+        entry's texts containing the word through that term), in message order. A text takes
+        the first reading of a word it contains (readings come best first).
+
+        Each term maps to a bit mask of the entry's texts containing it (``masks``, for an
+        entry of ``count`` texts), so a message costs one dictionary look-up per word
+        reading, however many texts the entry has.
+        """
+        get = masks.get
+        everything = (1 << count) - 1
+        hits = []
         for number, readings in enumerate(alternatives):
             remaining = everything
             for term, strength in readings:
-                hit = masks.get(term, 0) & remaining
-                if not hit:
-                    continue
-                remaining &= ~hit
-                position = 0
-                while hit:
-                    if hit & 1:
-                        found.setdefault(position, {})[number] = (term, strength)
-                    hit >>= 1
-                    position += 1
-                if not remaining:
-                    break
-        return [FieldMatch(fields[p], matched) for p, matched in sorted(found.items())]
+                hit = get(term, 0) & remaining
+                if hit:
+                    hits.append((number, term, strength, hit))
+                    remaining &= ~hit
+                    if not remaining:
+                        break
+        return hits
 
-    def _best_strengths(self, matches: list[FieldMatch]) -> dict[int, float]:
-        """Per message word: how strongly the entry contains it, in whichever text."""
-        best: dict[int, float] = {}
+    def _best_strengths(
+        self, hits: list[tuple[int, str, float, int]], answer_bit: int
+    ) -> dict[int, float]:
+        """Per message word: how strongly the entry contains it, in whichever text.
+
+        The words come in the order of the first text containing them (then message order):
+        the sums over them depend on it.
+        """
         answer = self.weights.answer
-        for match in matches:
-            factor = answer if match.field.kind is _ANSWER else 1.0
-            for number, (_, strength) in match.matched.items():
-                value = strength * factor
+        best: dict[int, float] = {}
+        first: dict[int, int] = {}  # word -> the bit of the first text containing it
+        for number, _, strength, mask in hits:
+            short = mask & ~answer_bit
+            if short and strength > 0.0:
+                if strength > best.get(number, 0.0):
+                    best[number] = strength
+                bit = short & -short
+                if bit < first.get(number, answer_bit):
+                    first[number] = bit
+            value = strength * answer
+            if mask & answer_bit and value > 0.0:
                 if value > best.get(number, 0.0):
                     best[number] = value
-        return best
+                first.setdefault(number, answer_bit)
+        if len(best) < 2:
+            return best
+        return {n: best[n] for _, n in sorted((bit, n) for n, bit in first.items())}
 
     @staticmethod
     def _completes_names(slots: Sequence[Slot], matched: dict[int, float]) -> bool:
@@ -315,43 +446,50 @@ class Scorer:
         total = message.named_total
         return explained / total if total else 1.0
 
-    def _informativeness(self, slots: Sequence[Slot], matched: dict[int, float]) -> float:
+    def _informativeness(self, message: _Message, matched: dict[int, float]) -> float:
         """Below 1 when all that matched are words found nearly everywhere in the base.
 
         A word pair counts in proportion to how rare it is, so that "в каких областях" says
         more than "областях", but "России и Казахстана" is no more telling than its words.
         """
-        rare = self.index.rare_idf
+        information = message.information
+        weights = message.weights
         mass = 0.0
         for number, strength in matched.items():
-            slot = slots[number]
-            if slot.weak:
-                continue  # "кто", "когда" alone never make a match trustworthy
-            share = 1.0 if slot.thing else self.weights.action_information
-            if slot.how == "pair":
-                share = min(1.0, self.index.idf(slot.alternatives[0][0]) / rare)
-            mass += slot.weight * strength * share
-        return min(1.0, mass / (self.weights.informative * rare))
+            share = information[number]
+            if share is not None:
+                mass += weights[number] * strength * share
+        return min(1.0, mass / self._informative_mass)
 
+    @staticmethod
     def _topicality(
-        self, entry: int, matches: list[FieldMatch], matched: dict[int, float]
+        short_count: int, hits: list[tuple[int, str, float, int]], matched: dict[int, float]
     ) -> dict[int, float]:
-        """Per matched message word: the share of the entry's question and phrasings that
-        contain it (an entry about a topic repeats it)."""
-        short_count = len(self.index.fields[entry]) - 1  # all but the answer
-        short = [m.matched for m in matches if m.field.kind is not _ANSWER]
-        return {
-            number: sum(m[number][1] for m in short if number in m) / short_count
-            for number in matched
-        }
+        """Per matched message word: the share of the entry's question and phrasings (the
+        ``short_count`` texts before the answer) that contain it (an entry about a topic
+        repeats it); a text counts with the strength it contains the word with."""
+        shorts = (1 << short_count) - 1
+        found: dict[int, list[tuple[int, float]]] = {number: [] for number in matched}
+        for number, _, strength, mask in hits:
+            if mask & shorts and number in found:
+                found[number].append((mask & shorts, strength))
+        topicality = {}
+        for number, parts in found.items():
+            if len(parts) == 1:  # one reading: the same strength in every text having it
+                [(mask, strength)] = parts
+                strengths = [strength] * mask.bit_count()
+            else:  # several readings: added in the entry's order of the texts
+                strengths = [s for _, s in sorted(_per_text(parts))]
+            topicality[number] = sum(strengths) / short_count
+        return topicality
 
     @staticmethod
     def _salience(weights: Sequence[float], topicality: dict[int, float]) -> float:
         """How central the matched words are to the entry, weighted by their weight."""
-        total = sum(weights[n] for n in topicality)
+        total = sum([weights[n] for n in topicality])
         if total <= 0:
             return 0.0
-        return sum(weights[n] * share for n, share in topicality.items()) / total
+        return sum([weights[n] * share for n, share in topicality.items()]) / total
 
     @staticmethod
     def _message_weight(message: _Message, matched: dict[int, float]) -> float:
@@ -359,29 +497,16 @@ class Scorer:
         extra = message.extra
         return sum(w for n, w in enumerate(message.weights) if not extra[n] or n in matched)
 
-    def _field_score(self, match: FieldMatch, weights: Sequence[float], total: float) -> float:
-        covered = sum(weights[n] * strength for n, (_, strength) in match.matched.items())
-        coverage = covered / total
-        field = match.field
-        if field.kind is _ANSWER:
-            return self.weights.answer_text * coverage
-        base = self.weights.question_base
-        if field.weight <= 0:
-            return base * coverage
-        core = field.core_idf
-        own = {term for term, _ in match.matched.values() if term in core}
-        own_share = min(1.0, sum(core[t] for t in own) / field.weight)
-        return coverage * (base + (1.0 - base) * own_share)
-
-    def _discount_ambiguity(self, scored: list[EntryScore]) -> None:
-        """Two entries explaining the message about equally well: neither is a sure answer."""
+    def _discount_ambiguity(self, scored: list[EntryScore], shown: list[EntryScore]) -> None:
+        """Two entries explaining the message about equally well: neither is a sure answer.
+        ``scored`` is every scored entry, best first; ``shown`` those whose score is set."""
         if len(scored) < 2 or scored[0].rank <= 0:
             return
         ratio = min(1.0, scored[1].rank / scored[0].rank)
         start = self.weights.ambiguity_start
         closeness = max(0.0, min(1.0, (ratio - start) / (1.0 - start)))
         factor = 1.0 - self.weights.ambiguity_penalty * closeness
-        for s in scored:
+        for s in shown:
             s.score = s.raw * factor
 
     def calibrate(self, scored: list[EntryScore]) -> None:
@@ -391,13 +516,70 @@ class Scorer:
             s.score = calibrated(s.score, self.weights.suggest_knee, self.weights.answer_knee)
 
 
-def _restore_partial_words(matches: list[FieldMatch], slots: Sequence[Slot]) -> None:
+def _restore_partial_words(
+    hits: list[tuple[int, str, float, int]], slots: Sequence[Slot]
+) -> list[tuple[int, str, float, int]]:
     """Full strength again for the words that were weakened as parts of longer names."""
-    for match in matches:
-        for number, (term, strength) in match.matched.items():
-            partial = slots[number].partial
-            if partial < 1.0:
-                match.matched[number] = (term, min(1.0, strength / partial))
+    restored = []
+    for number, term, strength, mask in hits:
+        partial = slots[number].partial
+        if partial < 1.0:
+            strength = min(1.0, strength / partial)
+        restored.append((number, term, strength, mask))
+    return restored
+
+
+def _by_text(
+    hits: list[tuple[int, str, float, int]], weights: Sequence[float]
+) -> tuple[dict[int, list[_Hit]], dict[int, list[float]]]:
+    """The hits of each text (by its bit), and what each adds to the text's coverage."""
+    found: dict[int, list[_Hit]] = {}
+    products: dict[int, list[float]] = {}
+    for number, term, strength, mask in hits:
+        hit = (number, term, strength)
+        added = weights[number] * strength
+        while mask:
+            bit = mask & -mask
+            mask ^= bit
+            if bit in found:
+                found[bit].append(hit)
+                products[bit].append(added)
+            else:
+                found[bit] = [hit]
+                products[bit] = [added]
+    return found, products
+
+
+def _per_text(parts: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """(text bit, strength) for each text of each (texts mask, strength)."""
+    spread = []
+    for mask, strength in parts:
+        while mask:
+            bit = mask & -mask
+            mask ^= bit
+            spread.append((bit, strength))
+    return spread
+
+
+def _text_score(text: Field, coverage: float, hits: list[_Hit], weights: Weights) -> float:
+    """How well one text of an entry matches: its coverage of the message, lifted for a
+    question or phrasing by the share of its own telling words the message has."""
+    if text.kind is _ANSWER:
+        return weights.answer_text * coverage
+    base = weights.question_base
+    if text.weight <= 0:
+        return base * coverage
+    core = text.core_idf
+    own = {term for _, term, _ in hits if term in core}
+    own_share = min(1.0, sum(map(core.__getitem__, own)) / text.weight)
+    return coverage * (base + (1.0 - base) * own_share)
+
+
+def _largest(votes: dict[int, float], count: int) -> list[tuple[int, float]]:
+    """The ``count`` entries with the most votes, most first, earlier ones first among equals:
+    heapq.nlargest(count, votes.items(), key=...), which is defined as this sort and slice,
+    and which is slower for the few hundred votes a message gives."""
+    return sorted(votes.items(), key=itemgetter(1), reverse=True)[:count]
 
 
 DEFAULT_SUGGEST = 0.3

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine import FaqEngine, MatchResult, Outcome, SmallTalk, Thresholds
+from bot.engine.index import FieldKind
 from tests.engine.conftest import small_kb
 
 
@@ -287,6 +288,31 @@ def test_explain_shows_what_matched_where(faq_engine: FaqEngine) -> None:
     assert "answer" in text
     assert "отвечает" in text  # the unknown word is named, so the editor can act on it
     assert "not in the knowledge base" in text
+
+
+def test_the_texts_that_matched_are_listed_in_order_with_the_closest_one_best(
+    faq_engine: FaqEngine,
+) -> None:
+    """Which texts matched is spelled out only when asked: the listing must still say what
+    the score was made of (every matched text, the entry's order, the best one closest)."""
+    query = faq_engine.read("приоритеты сотрудничества на Байконуре и на Каспии")
+    best = faq_engine.rank(query)[0]
+    fields = best.fields
+    assert len(fields) > 1
+    order = {FieldKind.QUESTION: 0, FieldKind.PHRASING: 1, FieldKind.ANSWER: 2}
+    positions = [(order[f.field.kind], f.field.number) for f in fields]
+    assert positions == sorted(positions)
+    assert best.best_field is not None
+    top = max(f.score for f in fields)
+    assert best.best_field.score == top
+    assert best.best_field.field is next(f.field for f in fields if f.score == top)
+    for match in fields:
+        for number, (term, strength) in match.matched.items():
+            assert term in match.field.terms
+            assert 0.0 < strength <= 1.0
+            assert query.slots[number].alternatives
+    in_questions = {n for f in fields if f.field.kind is not FieldKind.ANSWER for n in f.matched}
+    assert best.asked_in_questions() == in_questions
 
 
 def test_explain_of_small_talk_says_so(faq_engine: FaqEngine) -> None:
