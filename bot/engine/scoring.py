@@ -570,7 +570,9 @@ def _text_score(text: Field, coverage: float, hits: list[_Hit], weights: Weights
     if text.weight <= 0:
         return base * coverage
     core = text.core_idf
-    own = {term for _, term, _ in hits if term in core}
+    # Each telling word once, added in the message's order: a set's order changes with the
+    # process's hash seed, and so would the last bit of the sum.
+    own = dict.fromkeys(term for _, term, _ in hits if term in core)
     own_share = min(1.0, sum(map(core.__getitem__, own)) / text.weight)
     return coverage * (base + (1.0 - base) * own_share)
 
