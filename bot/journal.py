@@ -93,7 +93,11 @@ class Journal:
     async def close(self) -> None:
         """Stop the background task and write what is left (one attempt; failure is logged)."""
         if self._writer is not None:
-            self._writer.cancel()
+            # Stopped between two writes, never during one: a commit cut short on this side may
+            # still complete in the database's thread, and the batch, seemingly not written,
+            # would be written again (each user's message counted twice) by the flush below.
+            async with self._write_lock:
+                self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
             self._writer = None

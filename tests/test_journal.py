@@ -234,6 +234,38 @@ async def test_close_writes_what_is_left(db: Database, path: Path) -> None:
     assert await db.handled_among([9]) == {9}
 
 
+async def test_close_lets_the_batch_being_written_finish_and_writes_it_once(
+    db: Database, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_batch = db.write_batch
+    writing, may_finish = asyncio.Event(), asyncio.Event()
+    writes: list[str] = []
+
+    async def slow(**rows: list[object]) -> None:
+        writing.set()
+        try:
+            await may_finish.wait()
+        except asyncio.CancelledError:
+            writes.append("cut short")
+            raise
+        await write_batch(**rows)  # type: ignore[arg-type]
+        writes.append("written")
+
+    monkeypatch.setattr(db, "write_batch", slow)
+    journal = Journal(db, interval=0)
+    await journal.start()
+    ask(journal, "на выходе", update_id=5)
+    await asyncio.wait_for(writing.wait(), WAIT)  # the background task is mid-write
+    closing = asyncio.create_task(journal.close())
+    await asyncio.sleep(0)
+    may_finish.set()
+    await asyncio.wait_for(closing, WAIT)
+    assert writes == ["written"]  # one write, not cut short and not repeated
+    assert question_texts(path) == ["на выходе"]
+    assert raw(path, "SELECT id, message_count FROM users") == [(7, 1)]
+    assert journal.pending == 0
+
+
 async def test_close_says_how_many_rows_are_lost_when_the_disk_stays_full(
     db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
