@@ -15,7 +15,12 @@ decision also weighs a few general signals, combined by a small logistic model:
 - the share in actions the whole base does not know ("когда построили ..."): what the
   message asks to be done or told is something no entry talks about;
 - whether the message asks with a question word at all: such questions ask for one fact,
-  which an entry holds less often than it explains a topic.
+  which an entry holds less often than it explains a topic;
+- whether the message asks for a kind of information (a date, a list of names, an address,
+  a phone number, a price, a time of day; the cues are in lang_ru.toml) that the entry does
+  not give: its answer holds nothing of that kind and no question or phrasing of it asks for
+  it. "В каком году основан Байконур?" asks for a year; an entry that only mentions
+  Байконур is about the topic, not the year.
 
 The coefficients were fitted on the labelled development sets of both knowledge bases by
 ``python -m tests.tools.fit_confidence`` (which prints them and the cross-validated figures);
@@ -27,25 +32,30 @@ from __future__ import annotations
 
 import math
 import operator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+from bot.engine.lang import InformationKind
 
 # Meaningful words beyond this many add no further evidence.
 WORDS_CAP = 8
 
 # Fitted by tests/tools/fit_confidence.py; re-run it after changing the scorer.
-INTERCEPT = -11.914
-SCORE = 14.226
-WORDS = 5.755
+INTERCEPT = -13.067
+SCORE = 14.681
+WORDS = 6.231
 # Positive: the scorer's ambiguity discount already lowered the score for a close runner-up,
 # and on the development sets it lowers it somewhat more than needed.
-RUNNER_UP = 0.470
-NAMED = 2.560
-UNASKED = -12.871
-UNKNOWN_ACTIONS = -4.677
-ASKS = -1.405
+RUNNER_UP = 0.395
+NAMED = 3.192
+UNASKED = -13.390
+UNKNOWN_ACTIONS = -6.669
+ASKS = -1.169
+UNPROVIDED = -5.611
 # The probability at which answering pays off on the development sets (at most ~2 % of
 # the messages the base cannot answer get an answer).
-ANSWER_PROBABILITY = 0.558
+ANSWER_PROBABILITY = 0.563
 
 # The shown confidence: suggesting starts where the lexical score reaches this...
 SUGGEST_CONFIDENCE = 0.3
@@ -65,6 +75,7 @@ class Evidence:
     unasked: float = 0.0  # question words no question or phrasing of the entry contains
     unknown_actions: float = 0.0  # verbs and adverbs the whole base does not know
     asks: bool = False  # the message has a question word ("когда", "сколько", ...)
+    unprovided: bool = False  # asks for a kind of information the entry does not give
 
     def features(self) -> tuple[float, ...]:
         return (
@@ -75,6 +86,7 @@ class Evidence:
             self.unasked,
             self.unknown_actions,
             1.0 if self.asks else 0.0,
+            1.0 if self.unprovided else 0.0,
         )
 
 
@@ -89,6 +101,7 @@ class Model:
         UNASKED,
         UNKNOWN_ACTIONS,
         ASKS,
+        UNPROVIDED,
     )
     answer_probability: float = ANSWER_PROBABILITY
 
@@ -119,3 +132,93 @@ class Model:
 
 
 DEFAULT_MODEL = Model()
+
+
+# Words, and line breaks: a phrase never spans two lines (or two questions of an entry).
+_WORD = re.compile(r"\w+(?:-\w+)*|\n")
+
+
+class InformationKinds:
+    """Which kinds of information a text asks for, and which an entry gives.
+
+    Both sides are a few dictionary look-ups per word; the entry side also runs a handful
+    of regular expressions over the answer, once per entry when the engine is built.
+    """
+
+    def __init__(self, kinds: Sequence[InformationKind]) -> None:
+        self.kinds = tuple(kinds)
+        self._asks = _Phrases((p, k.name) for k in self.kinds for p in k.asks)
+        self._gives = _Phrases((p, k.name) for k in self.kinds for p in k.gives_words)
+
+    def asked(self, text: str) -> frozenset[str]:
+        """The kinds of information the text asks for."""
+        return frozenset(self._asks.found(_words(text)))
+
+    def given(self, answer: str, questions: Iterable[str]) -> frozenset[str]:
+        """The kinds an entry gives: found in its answer, or asked by its question or a
+        phrasing (the editor declared the answer gives them)."""
+        found = self._gives.found(_words(answer))
+        answer = answer.lower()
+        found.update(
+            k.name
+            for k in self.kinds
+            if k.name not in found and any(p.search(answer) for p in k.gives)
+        )
+        found.update(self._asks.found(_words("\n".join(questions))))
+        return frozenset(found)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("ё", "е"))
+
+
+class _Phrases:
+    """Finds phrases (word by word; a word ending in "*" matches any ending) in a text."""
+
+    def __init__(self, phrases: Iterable[tuple[tuple[str, ...], str]]) -> None:
+        # A phrase's first word, whole or (ending in "*") its beginning -> (phrase, label).
+        self._whole: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._beginning: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase, label in phrases:
+            first = phrase[0]
+            if first.endswith("*"):
+                self._beginning.setdefault(first[:-1], []).append((phrase, label))
+            else:
+                self._whole.setdefault(first, []).append((phrase, label))
+        self._lengths = sorted({len(b) for b in self._beginning})
+        # Most words begin no phrase: one look-up of their first letters rules them out.
+        self._shortest = self._lengths[0] if self._lengths else 0
+        self._starts = {b[: self._shortest] for b in self._beginning}
+
+    def found(self, words: Sequence[str]) -> set[str]:
+        """The labels of the phrases the words contain."""
+        labels: set[str] = set()
+        whole, starts, shortest = self._whole, self._starts, self._shortest
+        for at, word in enumerate(words):
+            if word in whole:
+                labels.update(label for phrase, label in whole[word] if _says(phrase, words, at))
+            if starts and word[:shortest] in starts:
+                labels.update(self._begun(words, at))
+        return labels
+
+    def _begun(self, words: Sequence[str], at: int) -> Iterator[str]:
+        """The labels of the phrases whose first word begins the word at ``at``."""
+        word = words[at]
+        for length in self._lengths:
+            if length > len(word):
+                break
+            for phrase, label in self._beginning.get(word[:length], ()):
+                if _says(phrase, words, at):
+                    yield label
+
+
+def _says(phrase: tuple[str, ...], words: Sequence[str], at: int) -> bool:
+    if at + len(phrase) > len(words):
+        return False
+    for part, word in zip(phrase, words[at : at + len(phrase)], strict=True):
+        if part.endswith("*"):
+            if not word.startswith(part[:-1]):
+                return False
+        elif word != part:
+            return False
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.engine.analysis import Lemmatizer
-from bot.engine.confidence import DEFAULT_MODEL, Evidence, Model
+from bot.engine.confidence import DEFAULT_MODEL, Evidence, InformationKinds, Model
 from bot.engine.index import KnowledgeIndex
 from bot.engine.lang import russian
 from bot.engine.query import QueryReader, ReadQuery
@@ -47,6 +47,11 @@ class FaqEngine:
             part_of_name=weights.part_of_name,
         )
         self.scorer = Scorer(index, weights)
+        self.kinds = InformationKinds(index.lemmatizer.language.information_kinds)
+        # Per entry: the kinds of information it gives (a date, a phone number, a price...).
+        self.given_kinds = [
+            self.kinds.given(e.answer, (e.question, *e.phrasings)) for e in kb.entries
+        ]
 
     @classmethod
     def build(
@@ -82,9 +87,11 @@ class FaqEngine:
     def rank(self, query: ReadQuery, top: int = 5) -> list[EntryScore]:
         return self.scorer.rank(query.slots, top)
 
-    @staticmethod
-    def evidence(query: ReadQuery, ranked: list[EntryScore]) -> Evidence | None:
-        """What the decision weighs about the best entry (None when nothing matched)."""
+    def evidence(
+        self, query: ReadQuery, ranked: list[EntryScore], text: str = ""
+    ) -> Evidence | None:
+        """What the decision weighs about the best entry (None when nothing matched);
+        ``text`` is the message as typed, for the kinds of information it asks for."""
         if not ranked:
             return None
         best = ranked[0]
@@ -107,12 +114,15 @@ class FaqEngine:
             unasked=unasked / total,
             unknown_actions=unknown_actions / total,
             asks=asks,
+            unprovided=not self.kinds.asked(text) <= self.given_kinds[best.entry],
         )
 
-    def confidences(self, query: ReadQuery, ranked: list[EntryScore]) -> list[float]:
+    def confidences(
+        self, query: ReadQuery, ranked: list[EntryScore], text: str = ""
+    ) -> list[float]:
         """The shown confidence of each ranked entry: the best one's from the decision
         model, the others' in proportion to their lexical scores."""
-        evidence = self.evidence(query, ranked)
+        evidence = self.evidence(query, ranked, text)
         if evidence is None:
             return []
         best = self.model.confidence(evidence)
@@ -122,7 +132,7 @@ class FaqEngine:
     def _decide(self, text: str, query: ReadQuery, ranked: list[EntryScore]) -> MatchResult:
         candidates = tuple(
             Candidate(self.kb.entries[s.entry], round(c, 4))
-            for s, c in zip(ranked, self.confidences(query, ranked), strict=True)
+            for s, c in zip(ranked, self.confidences(query, ranked, text), strict=True)
         )
         if query.small_talk is not None or not candidates:
             return MatchResult(text, Outcome.NONE, small_talk=query.small_talk, ranked=candidates)

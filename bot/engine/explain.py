@@ -42,7 +42,7 @@ def explain(engine: FaqEngine, message: str, top: int = 3) -> str:
         f"{engine.thresholds.answer:.2f}, suggest at {engine.thresholds.suggest:.2f})"
     )
     ranked = engine.rank(query, max(top, 5))
-    evidence = engine.evidence(query, ranked)
+    evidence = engine.evidence(query, ranked, message)
     if evidence is not None and query.small_talk is None:
         lines.append(_confidence_line(engine, evidence))
     for place, scored in enumerate(ranked[:top], start=1):
@@ -57,11 +57,18 @@ def _confidence_line(engine: FaqEngine, evidence: Evidence) -> str:
         if evidence.asks
         else "no question word"
     )
+    kinds = (
+        "asks for a kind of information (a date, a list, an address, a phone number, a price,"
+        " a time) the entry does not give - add a phrasing asking it if the answer does give it"
+        if evidence.unprovided
+        else "asks for no kind of information the entry lacks"
+    )
     return (
         f"confidence: lexical score {evidence.score:.3f}, {evidence.words} meaningful words,"
         f" runner-up at {evidence.runner_up:.0%} of the best, {evidence.named:.0%} of the named"
         f" things explained;\n   {asked}; {evidence.unknown_actions:.0%} is actions the base"
-        f" does not know -> right-answer probability {engine.model.probability(evidence):.2f}"
+        f" does not know;\n   {kinds}"
+        f" -> right-answer probability {engine.model.probability(evidence):.2f}"
         f" (answers from {engine.model.answer_probability:.2f})"
     )
 

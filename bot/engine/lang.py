@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from bot.engine.types import SmallTalk
+
+
+@dataclass(frozen=True, slots=True)
+class InformationKind:
+    """A kind of information a message may ask for (a date, a phone number, a price...)."""
+
+    name: str
+    asks: tuple[tuple[str, ...], ...]  # cue phrases as words; "*" at a word's end: any ending
+    gives_words: tuple[tuple[str, ...], ...]  # phrases (the same way) of an answer giving it
+    gives: tuple[re.Pattern[str], ...]  # forms in an answer giving it (in lower case)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +38,7 @@ class Language:
     compound_prefixes: dict[str, str]
     derivational_endings: frozenset[str]
     filler_phrases: frozenset[tuple[str, ...]] = frozenset()  # set phrases that ask nothing
+    information_kinds: tuple[InformationKind, ...] = ()
 
 
 def _words(value: str) -> tuple[str, ...]:
@@ -61,4 +73,13 @@ def russian() -> Language:
         compound_prefixes=dict(data["compound_prefixes"]),
         derivational_endings=frozenset(data["derivational_endings"]),
         filler_phrases=frozenset(_words(value) for value in data.get("filler_phrases", [])),
+        information_kinds=tuple(
+            InformationKind(
+                name,
+                tuple(_words(cue) for cue in kind["asks"]),
+                tuple(_words(phrase) for phrase in kind.get("gives_words", [])),
+                tuple(re.compile(pattern) for pattern in kind["gives"]),
+            )
+            for name, kind in data.get("information_kinds", {}).items()
+        ),
     )

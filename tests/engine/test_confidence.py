@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.engine import FaqEngine, Outcome
@@ -10,8 +12,10 @@ from bot.engine.confidence import (
     DEFAULT_MODEL,
     SUGGEST_CONFIDENCE,
     Evidence,
+    InformationKinds,
     Model,
 )
+from bot.engine.lang import russian
 from bot.engine.query import ReadQuery
 from bot.engine.scoring import EntryScore
 
@@ -25,8 +29,9 @@ def evidence(
     unasked: float = 0.0,
     unknown_actions: float = 0.0,
     asks: bool = False,
+    unprovided: bool = False,
 ) -> Evidence:
-    return Evidence(score, words, runner_up, named, unasked, unknown_actions, asks)
+    return Evidence(score, words, runner_up, named, unasked, unknown_actions, asks, unprovided)
 
 
 @pytest.mark.parametrize("score", [0.0, 0.1, 0.29, 0.3, 0.45, 0.6, 0.8, 1.0])
@@ -143,4 +148,83 @@ def test_explain_shows_the_decision(faq_engine: FaqEngine) -> None:
     assert "right-answer probability" in text
     assert "question words no question or phrasing of the entry asks" in text
     assert "actions the base does not know" in text
+    assert "asks for no kind of information the entry lacks" in text
+    assert "the entry does not give" in faq_engine.explain(
+        "В каком году был основан космодром Байконур?"
+    )
     assert "no question word" in faq_engine.explain("приоритеты сотрудничества")
+
+
+@pytest.fixture(scope="module")
+def kinds() -> InformationKinds:
+    return InformationKinds(russian().information_kinds)
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("В каком году был основан космодром?", {"year"}),
+        ("когда откроют станцию", {"moment"}),
+        ("Перечислите области, какие именно?", {"listing"}),
+        ("адрес депо", {"address"}),
+        ("где находится офис", {"address"}),
+        ("как позвонить в диспетчерскую", {"phone"}),
+        ("сколько стоит билет", {"money"}),
+        ("товарооборот в долларах", {"money"}),
+        ("маршрутка до скольки ходит?", {"clock"}),
+        ("ВО СКОЛЬКО первый трамвай", {"clock"}),
+        ("приоритеты сотрудничества", set()),
+        ("какая часть пути", set()),  # "час" only as a whole word of a time
+        ("", set()),
+    ],
+)
+def test_the_kind_of_information_a_message_asks_for(
+    kinds: InformationKinds, message: str, asked: set[str]
+) -> None:
+    assert kinds.asked(message) == asked
+
+
+def test_the_kinds_an_answer_gives(kinds: InformationKinds) -> None:
+    assert kinds.given("Основан в 1955 году.", ()) >= {"year", "moment"}
+    assert "year" not in kinds.given("Проездной стоит 1500 рублей.", ())
+    assert "money" in kinds.given("Проездной стоит 1500 рублей.", ())
+    assert "clock" in kinds.given("Ходит с 6:00 до 23:30.", ())
+    assert "phone" in kinds.given("Звоните: 8 800 100-45-45.", ())
+    assert "address" in kinds.given("Бюро находок: ул. Вокзальная, 12.", ())
+    assert "listing" in kinds.given("Работают в Омской, Курганской и Тюменской областях.", ())
+    assert kinds.given("Стороны обсуждают широкий круг вопросов.", ()) == frozenset()
+    # A question or phrasing asking for a kind declares that the answer gives it.
+    assert kinds.given("Стороны обсуждают широкий круг вопросов.", ("Когда юбилей?",)) == {"moment"}
+
+
+def test_engine_weighs_a_kind_of_information_the_entry_does_not_give(
+    faq_engine: FaqEngine, transport_engine: FaqEngine
+) -> None:
+    def weighed(engine: FaqEngine, text: str) -> Evidence:
+        found = engine.evidence(*_read_and_rank(engine, text), text)
+        assert found is not None
+        return found
+
+    # The Baikonur entry mentions the jubilee, gives no year; a phrasing asks "когда".
+    year = weighed(faq_engine, "В каком году был основан космодром Байконур?")
+    assert year.unprovided
+    assert not weighed(faq_engine, "когда юбилей космодрома Байконур").unprovided
+    assert not weighed(faq_engine, "приоритеты сотрудничества").unprovided
+    # The lost-documents answer names a police department but no phone number.
+    police = weighed(transport_engine, "как позвонить в отдел полиции Центрального района")
+    assert police.unprovided
+    assert faq_engine.model.probability(year) < faq_engine.model.probability(
+        replace(year, unprovided=False)
+    )
+
+
+def test_a_detail_the_answer_only_mentions_is_not_answered(
+    faq_engine: FaqEngine, transport_engine: FaqEngine
+) -> None:
+    assert faq_engine.match("В каком году был основан космодром Байконур?").outcome is not (
+        Outcome.ANSWER
+    )
+    assert transport_engine.match("маршрутка 12к до скольки ходит?").outcome is not (Outcome.ANSWER)
+    # The same topics asked about what the entries do give are still answered.
+    assert faq_engine.match("когда юбилей космодрома Байконур").outcome is Outcome.ANSWER
+    assert transport_engine.match("сколько стоит проезд в маршрутке").outcome is Outcome.ANSWER
