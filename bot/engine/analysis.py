@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.engine import morph, text
@@ -47,12 +47,15 @@ def is_concept(term: str) -> bool:
     return term.startswith(CONCEPT_PREFIX)
 
 
-def pair_terms(words: Sequence[Word]) -> list[tuple[str, Word, Word]]:
-    """Adjacent word pairs ("какой+≈сфера") whose second word is not a stop word."""
+def pair_terms(
+    words: Sequence[Word], lefts: Container[str] | None = None
+) -> list[tuple[str, Word, Word]]:
+    """Adjacent word pairs ("какой+≈сфера") whose second word is not a stop word; with
+    ``lefts``, only those whose first term is one of them."""
     sequence = [w for w in words if not w.extra]
     pairs = []
     for left, right in itertools.pairwise(sequence):
-        if right.stop:
+        if right.stop or (lefts is not None and left.term not in lefts):
             continue
         pairs.append((f"{left.term}{PAIR_SEPARATOR}{right.term}", left, right))
     return pairs
@@ -229,6 +232,7 @@ class Concepts:
         core = [w for w in words if not w.extra]
         extras = [w for w in words if w.extra]
         single = self._single_concept if keep_phrase_words else self._remembered_concept
+        remembered = self._remembered if not keep_phrase_words else {}
         phrases = self.phrases
         result: list[Word] = []
         i = 0
@@ -255,7 +259,7 @@ class Concepts:
                     result.extend(replace(w, extra=True) for w in span)
                 i = end
                 continue
-            result.append(single(word))
+            result.append(remembered.get(word) or single(word))  # (most words: no call)
             i += 1
         return result + extras
 

@@ -176,15 +176,21 @@ class _Phrases:
     """Finds phrases (word by word; a word ending in "*" matches any ending) in a text."""
 
     def __init__(self, phrases: Iterable[tuple[tuple[str, ...], str]]) -> None:
-        # A phrase's first word, whole or (ending in "*") its beginning -> (phrase, label).
-        self._whole: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        self._beginning: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # A phrase's first word, whole or (ending in "*") its beginning -> (the rest of the
+        # phrase, label); the rest as (word or beginning, whether the word is whole).
+        self._whole: dict[str, list[tuple[_Rest, str]]] = {}
+        self._beginning: dict[str, list[tuple[_Rest, str]]] = {}
+        # Phrases of one whole word ("когда"), the most common kind: word -> labels.
+        self._word: dict[str, set[str]] = {}
         for phrase, label in phrases:
             first = phrase[0]
+            rest = tuple((p.removesuffix("*"), not p.endswith("*")) for p in phrase[1:])
             if first.endswith("*"):
-                self._beginning.setdefault(first[:-1], []).append((phrase, label))
+                self._beginning.setdefault(first[:-1], []).append((rest, label))
+            elif len(phrase) == 1:
+                self._word.setdefault(first, set()).add(label)
             else:
-                self._whole.setdefault(first, []).append((phrase, label))
+                self._whole.setdefault(first, []).append((rest, label))
         self._lengths = sorted({len(b) for b in self._beginning})
         # Most words begin no phrase: one look-up of their first letters rules them out.
         self._shortest = self._lengths[0] if self._lengths else 0
@@ -193,10 +199,12 @@ class _Phrases:
     def found(self, words: Sequence[str]) -> set[str]:
         """The labels of the phrases the words contain."""
         labels: set[str] = set()
-        whole, starts, shortest = self._whole, self._starts, self._shortest
+        single, whole, starts, shortest = self._word, self._whole, self._starts, self._shortest
         for at, word in enumerate(words):
+            if word in single:
+                labels.update(single[word])
             if word in whole:
-                labels.update(label for phrase, label in whole[word] if _says(phrase, words, at))
+                labels.update(label for rest, label in whole[word] if _follows(rest, words, at))
             if starts and word[:shortest] in starts:
                 labels.update(self._begun(words, at))
         return labels
@@ -207,18 +215,22 @@ class _Phrases:
         for length in self._lengths:
             if length > len(word):
                 break
-            for phrase, label in self._beginning.get(word[:length], ()):
-                if _says(phrase, words, at):
+            for rest, label in self._beginning.get(word[:length], ()):
+                if _follows(rest, words, at):
                     yield label
 
 
-def _says(phrase: tuple[str, ...], words: Sequence[str], at: int) -> bool:
-    if at + len(phrase) > len(words):
+# The words of a phrase after its first: (word, True) or (beginning of a word, False).
+_Rest = tuple[tuple[str, bool], ...]
+
+
+def _follows(rest: _Rest, words: Sequence[str], at: int) -> bool:
+    """Whether the words after the one at ``at`` (which begins the phrase) go on as ``rest``."""
+    if at + len(rest) >= len(words):
         return False
-    for part, word in zip(phrase, words[at : at + len(phrase)], strict=True):
-        if part.endswith("*"):
-            if not word.startswith(part[:-1]):
-                return False
-        elif word != part:
+    for part, whole in rest:
+        at += 1
+        word = words[at]
+        if word != part if whole else not word.startswith(part):
             return False
     return True

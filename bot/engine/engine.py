@@ -96,23 +96,29 @@ class FaqEngine:
             return None
         best = ranked[0]
         runner_up = min(1.0, ranked[1].rank / best.rank) if len(ranked) > 1 and best.rank else 0.0
-        slots = query.slots
-        words = sum(1 for s in slots if not s.extra)
-        total = sum(s.weight for s in slots if not s.extra) or 1.0
-        asks = any(s.weak for s in slots)
+        # One pass over the message's words (each sum then adds in the message's order).
+        meaningful: list[float] = []  # the weights of the words that are not extra
+        question_words: list[tuple[int, float]] = []
+        unknown_actions: list[float] = []
+        for number, slot in enumerate(query.slots):
+            if slot.weak:
+                question_words.append((number, slot.weight))
+            if not slot.extra:
+                meaningful.append(slot.weight)
+                if not (slot.known or slot.thing or slot.weak):
+                    unknown_actions.append(slot.weight)
+        total = sum(meaningful) or 1.0
+        asks = bool(question_words)
         # Which words the entry's questions contain matters only for the question words.
         asked = best.asked_in_questions() if asks else set()
-        unasked = sum(s.weight for n, s in enumerate(slots) if s.weak and n not in asked)
-        unknown_actions = sum(
-            s.weight for s in slots if not (s.known or s.thing or s.weak or s.extra)
-        )
+        unasked = sum([weight for number, weight in question_words if number not in asked])
         return Evidence(
             best.score,
-            words,
+            len(meaningful),
             runner_up,
             best.named,
             unasked=unasked / total,
-            unknown_actions=unknown_actions / total,
+            unknown_actions=sum(unknown_actions) / total,
             asks=asks,
             unprovided=not self.kinds.asked(text) <= self.given_kinds[best.entry],
         )

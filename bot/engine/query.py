@@ -9,12 +9,12 @@ Words the base does not know keep their full weight, so a message about somethin
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from bot.engine import morph, text
-from bot.engine.analysis import Word, is_concept, pair_terms
+from bot.engine.analysis import PAIR_SEPARATOR, Word, is_concept, pair_terms
 from bot.engine.index import KnowledgeIndex
 from bot.engine.lang import Language
 from bot.engine.smalltalk import SmallTalkDetector
@@ -54,8 +54,9 @@ class ReadQuery:
     small_talk: SmallTalk | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
+    """A word as typed (or re-typed from Latin letters); a tuple, as it is a memo's key."""
+
     raw: str
     how: str = ""
 
@@ -89,9 +90,17 @@ class QueryReader:
         self._chunks: dict[str, tuple[_Token, ...]] = {}
         self._joins: dict[tuple[str, str], bool] = {}
         self._slots: dict[Word, Slot] = {}
+        self._pairs: dict[tuple[str, str, str, float], Slot] = {}
         self._translit = language.translit
         self._filler_starts = {phrase[0] for phrase in language.filler_phrases}
         self._filler_longest = max((len(p) for p in language.filler_phrases), default=0)
+        # What a pair the base knows may begin with: most pairs of a message are not looked up.
+        self._pair_lefts = {
+            term[:at]
+            for term in index.document_frequency
+            for at, character in enumerate(term)
+            if character == PAIR_SEPARATOR
+        }
 
     def read(self, message: str) -> ReadQuery:
         cleaned = text.clean(message)
@@ -107,22 +116,22 @@ class QueryReader:
                 return ReadQuery((), kind)
         tokens = self._without_filler(self._without_courtesies(tokens))
         words: list[Word] = []
+        resolved = self._resolved
         for token in self._join_split_words(tokens):
-            words.extend(self._resolve_cached(token))
-        present = {w.term for w in words}
-        for w in words:
-            present.update(w.other_terms)
+            # (The memo is looked up here: most words of a message were read before.)
+            words.extend(resolved.get(token) or self._resolve_cached(token))
+        read_words = words
         words = self.index.concepts.apply(words, keep_phrase_words=False)
-        present.update(w.term for w in words)
-        slots = [self._slot_cached(w) for w in _dedupe(w for w in words if not w.stop)]
-        slots = self._weaken_partial_names(slots, words, present)
+        remembered = self._slots
+        slots = [remembered.get(w) or self._slot_cached(w) for w in _dedupe(words)]
+        slots = self._weaken_partial_names(slots, words, (read_words, words))
         slots = self._as_details(slots, self._describing_known(words, slots))
         slots = _damp_story(slots)
         slots.extend(self._pair_slots(words))
         return ReadQuery(tuple(slots))
 
     def _weaken_partial_names(
-        self, slots: list[Slot], words: list[Word], present: set[str]
+        self, slots: list[Slot], words: list[Word], readings: tuple[list[Word], list[Word]]
     ) -> list[Slot]:
         """Noun phrases must match as wholes.
 
@@ -130,18 +139,24 @@ class QueryReader:
         longer names matches weakly, and weighs as a word the base does not know, unless the
         message also has the rest of a name. An adjective describing a noun the base does
         not know ("ближайшая аптека") is about that noun, so it matches weakly too.
+
+        ``readings`` are the message's words as read and with their synonyms as concepts:
+        the terms they have are the rest of a name the message may give.
         """
         qualified = self.index.qualified
         describing_unknown = self._describing_unknown(words)
         if not qualified and not describing_unknown:
             return slots
         result = []
+        present: set[str] | None = None  # worked out for the rare slot that needs it
         for slot in slots:
-            if slot.surface not in describing_unknown and not any(
-                term in qualified for term, _ in slot.alternatives
+            if slot.surface not in describing_unknown and not _names_any(
+                slot.alternatives, qualified
             ):
                 result.append(slot)
                 continue
+            if present is None:
+                present = _terms(*readings)
             partial = [
                 term in qualified and not qualified[term] & present for term, _ in slot.alternatives
             ]
@@ -198,11 +213,14 @@ class QueryReader:
         found = set()
         sequence = [w for w in words if not w.extra]
         for left, right in itertools.pairwise(sequence):
-            if left.stop or right.stop or is_concept(right.term):
+            # (Most words are no adjective: the cheapest test that rules a pair out first.)
+            if left.stop or right.stop or not morph.is_adjective(left.surface):
                 continue
-            if right.common or any(self.index.knows(t) for t in right.terms):
+            if is_concept(right.term) or right.common:
+                continue
+            if any(self.index.knows(t) for t in right.terms):
                 continue  # a known noun, or a vague one ("процесс")
-            if morph.is_noun(right.surface) and morph.is_adjective(left.surface):
+            if morph.is_noun(right.surface):
                 found.add(left.surface)
         return found
 
@@ -335,9 +353,13 @@ class QueryReader:
     def _join_split_words(self, tokens: list[_Token]) -> list[_Token]:
         """'бай конур' -> 'байконур' when the halves are unknown and the whole is known."""
         result: list[_Token] = []
+        joins = self._joins
         i = 0
         while i < len(tokens):
-            if i + 1 < len(tokens) and self._should_join(tokens[i].raw, tokens[i + 1].raw):
+            if i + 1 < len(tokens) and (
+                joins.get((tokens[i].raw, tokens[i + 1].raw))  # remembered: no call
+                or self._should_join(tokens[i].raw, tokens[i + 1].raw)
+            ):
                 result.append(_Token(tokens[i].raw + tokens[i + 1].raw, "joined"))
                 i += 2
                 continue
@@ -469,21 +491,27 @@ class QueryReader:
         """Known word pairs ("в каких" + "областях"): word order says what is asked."""
         slots = []
         seen: set[str] = set()
-        for pair, left, right in pair_terms(words):
+        remembered = self._pairs
+        for pair, left, right in pair_terms(words, self._pair_lefts):
             if pair in seen or not self.index.knows(pair):
                 continue
             seen.add(pair)
-            slots.append(
-                Slot(
-                    surface=f"{left.surface} {right.surface}",
-                    alternatives=((pair, min(left.strength, right.strength)),),
-                    weight=self.pair_factor * self.index.idf(pair),
-                    known=True,
-                    extra=True,
-                    how="pair",
-                )
-            )
+            key = (pair, left.surface, right.surface, min(left.strength, right.strength))
+            slot = remembered.get(key)
+            if slot is None:
+                slot = _remember(remembered, key, self._pair_slot(*key))
+            slots.append(slot)
         return slots
+
+    def _pair_slot(self, pair: str, left: str, right: str, strength: float) -> Slot:
+        return Slot(
+            surface=f"{left} {right}",
+            alternatives=((pair, strength),),
+            weight=self.pair_factor * self.index.idf(pair),
+            known=True,
+            extra=True,
+            how="pair",
+        )
 
     def _slot_cached(self, word: Word) -> Slot:
         found = self._slots.get(word)
@@ -562,12 +590,29 @@ def _derived_strength(lemma: str, related: str) -> float:
     return DERIVED_STRENGTH
 
 
+def _names_any(alternatives: tuple[tuple[str, float], ...], terms: Container[str]) -> bool:
+    """Whether a reading of a word is one of ``terms``."""
+    for term, _ in alternatives:  # noqa: SIM110 - twice as fast as any() on a generator
+        if term in terms:
+            return True
+    return False
+
+
+def _terms(read: list[Word], concepts: list[Word]) -> set[str]:
+    """Every term of the words as read, and of the words with synonyms as concepts."""
+    present = {w.term for w in read}
+    for w in read:
+        present.update(w.other_terms)
+    present.update(w.term for w in concepts)
+    return present
+
+
 def _dedupe(words: Iterable[Word]) -> list[Word]:
-    """A word repeated in the message counts once."""
+    """The words that are not stop words; a word repeated in the message counts once."""
     seen: set[str] = set()
     result = []
     for word in words:
-        if word.term in seen:
+        if word.stop or word.term in seen:
             continue
         seen.add(word.term)
         result.append(word)

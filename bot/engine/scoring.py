@@ -33,6 +33,8 @@ SHORTLIST = 60
 DERIVED_MATCH = 0.75
 # A capped confidence sits just below the answer threshold: a suggestion, never an answer.
 UNSURE = 0.98
+# Facts remembered about message words are forgotten at this many, to bound memory.
+_MEMO_LIMIT = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,7 @@ class _Message:
     information: tuple[float | None, ...]
     # The message's weight when it has no extra words: the same for every entry then.
     total: float | None
+    weight: float  # the weight of its words that are not extra (1.0 when that is 0)
 
 
 _ANSWER = FieldKind.ANSWER
@@ -175,6 +178,7 @@ class Scorer:
         # No text scores more than its coverage times this (see _text_score; own_share <= 1).
         base = weights.question_base
         self._lift_bound = max(base, weights.answer_text, base + (1.0 - base) * 1.0)
+        self._numeric: dict[str, bool] = {}  # a message word as typed -> whether it has digits
 
     def rank(self, slots: Sequence[Slot], top: int = 5) -> list[EntryScore]:
         """The best entries for the message, best first, with the ambiguity discount applied."""
@@ -183,7 +187,7 @@ class Scorer:
         scored: list[EntryScore] = []
         best = 0.0
         message = self._message(slots)
-        for entry, bound in self._candidates(slots):
+        for entry, bound in self._candidates(slots, message.weight):
             if bound < best * PRUNE_SHARE:
                 break  # no later candidate can reach a score worth showing
             result = self._score(entry, message)
@@ -201,32 +205,61 @@ class Scorer:
         return shown
 
     def _message(self, slots: Sequence[Slot]) -> _Message:
+        # One pass over the slots: this runs for every message.
         named = []
         named_total = 0.0
-        # (A letter is never a digit: most words need no look at each character.)
-        digits = [not s.surface.isalpha() and any(map(str.isdigit, s.surface)) for s in slots]
-        wordy = frozenset(n for n, s in enumerate(slots) if not s.weak and not digits[n])
+        wordy = []
+        weights = []
+        extra = []
+        alternatives = []
+        information = []
+        partial = False
+        information_share = self._information_share
+        action_information = self.weights.action_information
+        numeric = self._numeric
         for number, slot in enumerate(slots):
-            if not slot.thing or slot.extra or slot.weak:
-                continue
-            if digits[number]:
-                continue  # "70 лет" and "70 рублей": a number alone names nothing
-            named_total += slot.weight
-            named.append((number, slot.weight))
-        weights = tuple(s.weight for s in slots)
-        extra = tuple(s.extra for s in slots)
+            surface = slot.surface
+            digits = numeric.get(surface)
+            if digits is None:
+                digits = self._remember_numeric(surface)
+            weak = slot.weak
+            if not weak and not digits:
+                wordy.append(number)
+            # "70 лет" and "70 рублей": a number alone names nothing.
+            if slot.thing and not slot.extra and not weak and not digits:
+                named_total += slot.weight
+                named.append((number, slot.weight))
+            weights.append(slot.weight)
+            extra.append(slot.extra)
+            alternatives.append(slot.alternatives)
+            if weak or slot.how == "pair":
+                information.append(information_share(slot))
+            else:  # the common case, spelled out: this runs for every word of every message
+                information.append(1.0 if slot.thing else action_information)
+            if slot.partial < 1.0:
+                partial = True
         return _Message(
             slots=slots,
-            weights=weights,
-            extra=extra,
-            alternatives=tuple(s.alternatives for s in slots),
-            partial=any(s.partial < 1.0 for s in slots),
+            weights=tuple(weights),
+            extra=tuple(extra),
+            alternatives=tuple(alternatives),
+            partial=partial,
             named=tuple(named),
             named_total=named_total,
-            wordy=wordy,
-            information=tuple(self._information_share(s) for s in slots),
+            wordy=frozenset(wordy),
+            information=tuple(information),
             total=None if any(extra) else sum(weights),
+            weight=sum([w for w, e in zip(weights, extra, strict=True) if not e]) or 1.0,
         )
+
+    def _remember_numeric(self, surface: str) -> bool:
+        """Whether the word as typed has a digit; remembered, as words recur all day."""
+        # (A letter is never a digit: most words need no look at each character.)
+        digits = not surface.isalpha() and any(map(str.isdigit, surface))
+        if len(self._numeric) >= _MEMO_LIMIT:
+            self._numeric.clear()
+        self._numeric[surface] = digits
+        return digits
 
     def _information_share(self, slot: Slot) -> float | None:
         """How much of the slot's weight says what the message is about (see
@@ -237,7 +270,7 @@ class Scorer:
             return min(1.0, self.index.idf(slot.alternatives[0][0]) / self.index.rare_idf)
         return 1.0 if slot.thing else self.weights.action_information
 
-    def _candidates(self, slots: Sequence[Slot]) -> list[tuple[int, float]]:
+    def _candidates(self, slots: Sequence[Slot], total: float) -> list[tuple[int, float]]:
         """Entries sharing a telling term with the message, most promising first, each with
         an upper bound of the confidence it can reach.
 
@@ -250,10 +283,17 @@ class Scorer:
         if not known:
             return []
 
-        rarities = [min(len(postings.get(t, ())) for t, _ in s.alternatives) for s in known]
-        nominating = [s for s, r in zip(known, rarities, strict=True) if r <= self._common_limit]
-        if not nominating:
-            nominating = [known[rarities.index(min(rarities))]]
+        others: list[tuple[float, tuple[tuple[str, float], ...]]] = []  # checked afterwards
+        if self.index.size <= self._common_limit:
+            nominating = known  # a posting list is no longer than the base: none is common
+        else:
+            rarities = [min(len(postings.get(t, ())) for t, _ in s.alternatives) for s in known]
+            limit = self._common_limit
+            nominating = [s for s, r in zip(known, rarities, strict=True) if r <= limit]
+            if not nominating:
+                nominating = [known[rarities.index(min(rarities))]]
+            chosen = {id(s) for s in nominating}
+            others = [(s.weight, s.alternatives) for s in known if id(s) not in chosen]
         votes: dict[int, float] = {}
         for slot in nominating:
             weight = slot.weight
@@ -264,11 +304,9 @@ class Scorer:
             get = votes.get
             for entry, strength in reached.items():
                 votes[entry] = get(entry, 0.0) + weight * strength
-        votes = dict(_largest(votes, SHORTLIST))
-        term_masks = self.index.term_masks
-        chosen = {id(s) for s in nominating}
-        others = [(s.weight, s.alternatives) for s in known if id(s) not in chosen]
         if others:
+            votes = dict(_largest(votes, SHORTLIST))
+            term_masks = self.index.term_masks
             for entry, vote in votes.items():
                 terms = term_masks[entry]
                 for weight, alternatives in others:  # in message order, as the sum must be
@@ -277,8 +315,8 @@ class Scorer:
                             vote += weight * strength
                             break
                 votes[entry] = vote
+        # (Without others the shortlist is the same sort cut shorter: one sort does.)
         ranked = _largest(votes, self.weights.candidates)
-        total = sum(s.weight for s in slots if not s.extra) or 1.0
         return [(e, min(1.0, v / total)) for e, v in ranked]
 
     def _reach(self, slot: Slot) -> dict[int, float]:
@@ -287,10 +325,11 @@ class Scorer:
         # A term in thousands of entries tells them apart from nothing: a sample is enough
         # to show the message is ambiguous, and keeps such messages as fast as others.
         # A posting list names each entry once, so the first reading reaches them all.
-        (term, strength), *others = slot.alternatives
+        alternatives = slot.alternatives
+        term, strength = alternatives[0]
         reached = dict.fromkeys(postings.get(term, ())[:MAX_WALK], strength) if strength > 0 else {}
         get = reached.get
-        for term, strength in others:
+        for term, strength in alternatives[1:]:
             for entry in postings.get(term, ())[:MAX_WALK]:
                 if get(entry, 0.0) < strength:
                     reached[entry] = strength

@@ -14,6 +14,7 @@ _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[%№$€₽]")
 _CYRILLIC = re.compile(r"[а-я]")
 _LATIN = re.compile(r"[a-z]")
 _DIGITS = re.compile(r"\d+")
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 
 
 def clean(text: str) -> str:
@@ -23,7 +24,7 @@ def clean(text: str) -> str:
     if not text.isprintable():  # the per-character pass only for the rare text that needs it
         text = "".join(_clean_char(ch) for ch in text)
     # Dashes of every kind inside words become the plain hyphen the tokenizer understands.
-    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    text = _DASHES.sub("-", text)
     return text.lower().replace("ё", "е")
 
 
@@ -38,8 +39,8 @@ def _clean_char(ch: str) -> str:
 
 def words(cleaned: str) -> list[str]:
     """Words (with inner hyphens kept) and the few symbols that mean a word, in order."""
-    found = (w.strip("-") for w in _WORD.findall(cleaned))
-    return [w for w in found if w and len(w) <= MAX_WORD_LENGTH][:MAX_WORDS]
+    # (A match begins and ends with a letter or digit, or is one symbol: no hyphen to strip.)
+    return [w for w in _WORD.findall(cleaned) if len(w) <= MAX_WORD_LENGTH][:MAX_WORDS]
 
 
 def is_cyrillic(word: str) -> bool:
