@@ -22,10 +22,11 @@ from bot.bench.plan import SMOKE
 from bot.bench.report import BenchReport, Environment, format_report, to_json
 from bot.bench.startup import StartupResult
 from bot.bench.suite import run_bench
-from bot.bench.wire import WireSession
+from bot.bench.wire import UNREACHABLE_LIMITS, WireSession
 from bot.cli import build_parser
 from bot.config import load_settings
 from bot.factory import LOCAL_TOKEN, bot_defaults
+from bot.session import FloodControl, SendLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_PATH = ROOT / "data" / "faq.toml"
@@ -264,3 +265,24 @@ def _report(**results: object) -> BenchReport:
     for name, value in results.items():
         setattr(report, name, value)
     return report
+
+
+async def test_the_wire_session_runs_middlewares_without_telegram_limits() -> None:
+    session = WireSession()
+    seen: list[str] = []
+
+    async def remember(make_request, bot, method):  # type: ignore[no-untyped-def]
+        seen.append(method.__api_method__)
+        return await make_request(bot, method)
+
+    session.middleware(remember)
+    session.middleware(FloodControl(SendLimits(private_per_second=1.0, private_burst=1)))
+    session.without_telegram_limits()
+    bot = Bot(LOCAL_TOKEN, session=session, default=bot_defaults())
+
+    for _ in range(3):  # two more than Telegram's limit lets a private chat send at once
+        await bot.send_message(42, "ответ")
+
+    assert seen == ["sendMessage"] * 3  # the order and the other middlewares are kept
+    flood = [m for m in session.middleware if isinstance(m, FloodControl)]
+    assert [f.limits for f in flood] == [UNREACHABLE_LIMITS]

@@ -35,11 +35,9 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router
-from aiogram.methods import TelegramMethod
-from aiogram.methods.base import TelegramType
 from aiogram.types import Message, Update
 
 from bot.bench.measure import BenchError, median
@@ -48,21 +46,11 @@ from bot.config import Settings
 from bot.engine import FaqEngine, MatchResult
 from bot.factory import LOCAL_TOKEN, bot_defaults
 from bot.service import FaqService
-from bot.session import FloodControl, SendLimits
 
 BARE_REPLY = "Спасибо, вопрос получен."
 FIRST_USER_ID = 100_000
 LOOP_TICK = 0.001  # seconds the loop watcher sleeps between looks at the clock
 BATCH = 100  # updates per getUpdates batch, after which the polling loop flushes the journal
-# Sending limits no benchmark reaches (a billion messages a second, in bursts as large).
-UNREACHABLE_LIMITS = SendLimits(
-    private_per_second=1e9,
-    private_burst=10**9,
-    group_per_minute=60e9,
-    group_burst=10**9,
-    overall_per_second=1e9,
-    overall_burst=10**9,
-)
 
 
 @dataclass(frozen=True)
@@ -186,32 +174,9 @@ class _TimedEngine(FaqEngine):
             self.timings_ms.append((time.thread_time_ns() - started) / 1e6)
 
 
-class _MiddlewareWireSession(WireSession):
-    """``WireSession`` behind the session's request middlewares, as every aiogram session is."""
-
-    async def __call__(
-        self,
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
-    ) -> TelegramType:
-        middleware = self.middleware.wrap_middlewares(self.make_request, timeout=timeout)
-        return cast(TelegramType, await middleware(bot, method))
-
-    def without_telegram_limits(self) -> None:
-        """``FloodControl`` that does all its bookkeeping but never has to wait."""
-        middlewares = list(self.middleware)
-        for middleware in middlewares:
-            self.middleware.unregister(middleware)
-        for middleware in middlewares:
-            if isinstance(middleware, FloodControl):
-                middleware = FloodControl(UNREACHABLE_LIMITS)
-            self.middleware.register(middleware)
-
-
 def _bare_bot() -> _Harness:
     """The yardstick: aiogram with one handler that answers every text with a fixed reply."""
-    session = _MiddlewareWireSession()
+    session = WireSession()
     bot = Bot(LOCAL_TOKEN, session=session, default=bot_defaults())
     dispatcher = _bare_dispatcher()
 
@@ -228,7 +193,7 @@ async def _faq_bot(
     """The FAQ bot as ``python -m bot`` builds it, answering from ``engine``."""
     from bot.runner import open_app
 
-    session = _MiddlewareWireSession()
+    session = WireSession()
     with_database = dataclasses.replace(settings, database_path=database)
     async with open_app(with_database, session=session) as app:
         session.without_telegram_limits()
