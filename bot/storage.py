@@ -479,12 +479,23 @@ class Database:
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield
-                await self._connection.execute("COMMIT")
             except BaseException:
-                # A full disk or an I/O error may have rolled the transaction back already.
-                if self._connection.in_transaction:
-                    await self._connection.execute("ROLLBACK")
+                await self._roll_back_if_open()
                 raise
+            try:
+                await self._connection.execute("COMMIT")
+            except asyncio.CancelledError:
+                # The COMMIT was handed to the database's thread and runs there anyway: a
+                # ROLLBACK queued behind it would find no transaction and hide the cancellation.
+                raise
+            except BaseException:
+                await self._roll_back_if_open()
+                raise
+
+    async def _roll_back_if_open(self) -> None:
+        # A full disk or an I/O error may have rolled the transaction back already.
+        if self._connection.in_transaction:
+            await self._connection.execute("ROLLBACK")
 
     # -- users and the question log
 

@@ -364,6 +364,33 @@ async def test_concurrent_writes_all_land(db: Database) -> None:
     assert sum(counts) == 60
 
 
+async def test_a_commit_cut_short_by_cancellation_still_lands(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shutdown may cancel a writer while its COMMIT runs in the database's thread: the
+    cancellation reaches the writer, the row is committed, and no stray ROLLBACK fails."""
+    connection = db._connection
+    execute = connection.execute
+    commits: list[asyncio.Task[object]] = []
+
+    def cancelled_during_commit(sql: str, *args: object) -> object:
+        if sql != "COMMIT" or commits:
+            return execute(sql, *args)
+
+        async def cut_short() -> object:
+            commits.append(asyncio.ensure_future(execute(sql)))  # already in the thread's queue
+            raise asyncio.CancelledError
+
+        return cut_short()
+
+    monkeypatch.setattr(connection, "execute", cancelled_during_commit)
+    with pytest.raises(asyncio.CancelledError):
+        await db.log_question(user_id=1, chat_id=1, text="первый", result=suggest("x"))
+    await commits[0]
+    await db.log_question(user_id=1, chat_id=1, text="второй", result=suggest("x"))
+    assert [row.text for row in await db.recent_questions(limit=10)] == ["второй", "первый"]
+
+
 async def test_close_is_idempotent(path: Path) -> None:
     database = await Database.open(path)
     await database.close()
