@@ -29,38 +29,50 @@ EVAL_DIR = ROOT / "tests" / "data" / "eval"
 # What the engine reaches on each labelled set (see the SCORING-4 report of wave 5: the answer
 # decision also weighs whether the message asks for a kind of information - a date, a list,
 # an address, a phone number, a price, a time - that the entry does not give), minus a small
-# margin: (answered right, right entry offered, none-expected not answered). All 16 sets are
+# margin: (answered right, right entry offered, none-expected not answered). The sets are
 # development data: the answer decision (bot/engine/confidence.py) was fitted on all of them
 # and cross-validated by leaving one set out (python -m tests.tools.fit_confidence).
 # Some answered-right floors were lowered by one or two points in SCORING-4: the fitter now
 # also learns from holdout5 and holdout6, whose near-topic messages make answering stricter
 # (pooled over the 16 sets: answered right 0.967 -> 0.959, declined 0.960 -> 0.979; left-out
 # sets: 0.953 and 0.979 with the new feature against 0.924 and 0.975 without it).
+# Wave 6 (QUALITY): the language pack's general synonyms ("отрасль" finds "сфера"), a few more
+# filler phrases, holdout7 in the fit (18 sets) and an answer point that weighs both figures
+# (tests/tools/fit_confidence.py): left-out sets 0.935/0.977 -> 0.956/0.974.
 FLOORS = {
     ("faq", "dev"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("faq", "dev_extra"): (0.90, 0.98, 0.93),  # reached 0.927, 1.000, 0.955
     ("faq", "holdout"): (0.93, 0.98, 0.98),  # reached 0.957, 1.000, 1.000
     ("faq", "holdout2"): (0.93, 0.96, 0.96),  # reached 0.952, 0.988, 0.981
-    ("faq", "holdout3"): (0.93, 0.98, 0.98),  # reached 0.952, 1.000, 1.000 (was 0.95: see above)
-    ("faq", "holdout4"): (0.95, 0.96, 0.92),  # reached 0.975, 0.988, 0.945 (was 0.96)
+    ("faq", "holdout3"): (0.95, 0.98, 0.98),  # reached 0.968, 1.000, 1.000 (wave 6; was 0.93)
+    ("faq", "holdout4"): (0.97, 0.96, 0.92),  # reached 0.988, 0.988, 0.945 (wave 6; was 0.95)
     # holdout5 was blind once (0.938, 1.000, 0.927); its failures then fed phrasings.
     ("faq", "holdout5"): (0.93, 0.98, 0.94),  # reached 0.951, 1.000, 0.964 (was 0.95)
     # holdout6 was blind once (0.925, 0.962, 0.891).
-    ("faq", "holdout6"): (0.89, 0.95, 0.92),  # reached 0.912, 0.975, 0.945 (was 0.90)
-    ("faq", "holdout7"): (0.90, 0.96, 0.96),  # reached 0.925, 0.988, 0.982 (blind, once)
+    ("faq", "holdout6"): (0.92, 0.95, 0.92),  # reached 0.938, 0.975, 0.945 (wave 6; was 0.89)
+    ("faq", "holdout7"): (0.93, 0.96, 0.96),  # reached 0.950, 0.988, 0.982 (blind: 0.925; was 0.90)
+    # holdout8 was blind for the engine of the start of wave 6 (0.917, 0.976, 0.947) and for
+    # wave 6's QUALITY changes (the same); not in the decision model's fit.
+    ("faq", "holdout8"): (0.89, 0.95, 0.92),  # reached 0.917, 0.976, 0.947
     ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
     # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
     # and route_changes (a route not running because of a closure) got phrasings (wave 5).
-    ("transport", "dev_extra"): (0.95, 0.98, 0.95),  # reached 0.971, 1.000, 0.974 (was 0.96)
+    ("transport", "dev_extra"): (0.96, 0.98, 0.95),  # reached 0.983, 1.000, 0.974 (was 0.95)
     ("transport", "holdout"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("transport", "holdout2"): (0.95, 0.98, 0.98),  # reached 0.966, 1.000, 1.000
-    ("transport", "holdout3"): (0.96, 0.98, 0.96),  # reached 0.984, 1.000, 0.988 (was 0.97)
-    ("transport", "holdout4"): (0.95, 0.98, 0.98),  # reached 0.974, 1.000, 1.000 (was 0.96)
+    ("transport", "holdout3"): (0.97, 0.98, 0.96),  # reached 0.992, 1.000, 0.988 (wave 6; was 0.96)
+    ("transport", "holdout4"): (0.96, 0.98, 0.98),  # reached 0.981, 1.000, 1.000 (wave 6; was 0.95)
     # holdout5 was blind once (0.883, 0.994, 0.941); its failures then fed phrasings.
     ("transport", "holdout5"): (0.95, 0.98, 0.95),  # reached 0.975, 1.000, 0.976
     # holdout6 was blind once (0.894, 0.956, 0.895).
-    ("transport", "holdout6"): (0.87, 0.93, 0.93),  # reached 0.887, 0.956, 0.953
-    ("transport", "holdout7"): (0.88, 0.96, 0.89),  # reached 0.907, 0.981, 0.919 (blind, once)
+    # Wave 6: declined fell from 0.953 to 0.942 ("где находится площадь Победы", a square the
+    # night_routes answer names, is now answered); the floor stays.
+    ("transport", "holdout6"): (0.87, 0.93, 0.93),  # reached 0.894, 0.956, 0.942
+    # transport holdout7 was blind once (0.907, 0.981, 0.919).
+    ("transport", "holdout7"): (0.90, 0.96, 0.89),  # reached 0.919, 0.981, 0.919 (was 0.88)
+    # holdout8 was blind for the engine of the start of wave 6 (0.938, 0.988, 0.907) and for
+    # wave 6's QUALITY changes (0.938, 0.988, 0.919); not in the decision model's fit.
+    ("transport", "holdout8"): (0.91, 0.96, 0.89),  # reached 0.938, 0.988, 0.919
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
+from bot.engine import text
 from bot.engine.analysis import Lemmatizer
 from bot.engine.confidence import DEFAULT_MODEL, Evidence, InformationKinds, Model
 from bot.engine.index import KnowledgeIndex
@@ -60,7 +62,8 @@ class FaqEngine:
         thresholds: Thresholds = Thresholds(),  # noqa: B008 - immutable
         weights: Weights = Weights(),  # noqa: B008 - immutable
     ) -> FaqEngine:
-        index = KnowledgeIndex(kb, Lemmatizer(russian()))
+        lemmatizer = Lemmatizer(russian())
+        index = KnowledgeIndex(with_language_synonyms(kb, lemmatizer), lemmatizer)
         engine = cls(kb, thresholds, index, weights)
         engine.match("проверка связи")  # loads what loads lazily, before the first user waits
         return engine
@@ -161,3 +164,27 @@ class FaqEngine:
     def _tied(ranked: list[EntryScore], tie: float) -> bool:
         """The runner-up explains the message (nearly) as well: answering would be a coin toss."""
         return len(ranked) > 1 and ranked[1].rank >= tie * ranked[0].rank
+
+
+def with_language_synonyms(kb: KnowledgeBase, lemmatizer: Lemmatizer) -> KnowledgeBase:
+    """The base with the language's general synonym groups that concern it added to its own.
+
+    A group concerns the base when one of its members is in the base's texts or synonyms:
+    "отрасль" then finds the base's "сфера". A group no text uses would only make its words
+    look known to the base, which they are not.
+    """
+    groups = lemmatizer.language.synonyms
+    if not groups:
+        return kb
+    texts = [t for e in kb.entries for t in (e.question, *e.phrasings, e.answer)]
+    texts.extend(member for group in kb.equivalence_groups() for member in group)
+    # Each distinct word once: a large base repeats most of its words many times.
+    tokens = {token for t in texts for token in text.words(text.clean(t))}
+    present = {term for token in tokens for w in lemmatizer.analyze_word(token) for term in w.terms}
+
+    def used(member: str) -> bool:
+        words = lemmatizer.content_words_of(member)
+        return bool(words) and all(any(t in present for t in w.terms) for w in words)
+
+    added = tuple(g for g in groups if any(used(m) for m in g))
+    return replace(kb, synonyms=kb.synonyms + added) if added else kb

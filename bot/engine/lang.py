@@ -39,6 +39,8 @@ class Language:
     derivational_endings: frozenset[str]
     filler_phrases: frozenset[tuple[str, ...]] = frozenset()  # set phrases that ask nothing
     information_kinds: tuple[InformationKind, ...] = ()
+    # General synonym groups ("отрасль", "сфера"): applied to a base that uses a member.
+    synonyms: tuple[tuple[str, ...], ...] = ()
 
 
 def _words(value: str) -> tuple[str, ...]:
@@ -82,4 +84,5 @@ def russian() -> Language:
             )
             for name, kind in data.get("information_kinds", {}).items()
         ),
+        synonyms=tuple(tuple(group) for group in data.get("synonyms", [])),
     )

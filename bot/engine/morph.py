@@ -101,11 +101,15 @@ def is_choosing_adjective(word: str) -> bool:
     return tag.POS == "ADJF" and bool(_NOT_NAMING & tag.grammemes)
 
 
+# (These two are asked about every word of every message: cached themselves, a call costs
+# one look-up rather than two calls.)
+@lru_cache(maxsize=200_000)
 def is_adjective(word: str) -> bool:
     """An adjective or participle as written ("ближайшая", "потерянной")."""
     return part_of_speech(word) in {"ADJF", "PRTF"}
 
 
+@lru_cache(maxsize=200_000)
 def is_noun(word: str) -> bool:
     return part_of_speech(word) == "NOUN"
 

@@ -9,7 +9,7 @@ Words the base does not know keep their full weight, so a message about somethin
 from __future__ import annotations
 
 import itertools
-from collections.abc import Container, Iterable
+from collections.abc import Container
 from dataclasses import dataclass, replace
 from typing import NamedTuple, TypeVar
 
@@ -61,6 +61,11 @@ class _Token(NamedTuple):
     how: str = ""
 
 
+# A chunk of a message (text between spaces): its words as typed, its tokens (None when the
+# chunk is too long to be read as words) and whether the tokens are the words as typed.
+_Chunk = tuple[tuple[str, ...], tuple[_Token, ...] | None, bool]
+
+
 class QueryReader:
     def __init__(
         self,
@@ -87,12 +92,18 @@ class QueryReader:
         self._layout = language.keyboard_layout
         self._latin_cache: dict[str, tuple[str, str]] = {}
         self._resolved: dict[_Token, tuple[Word, ...]] = {}
-        self._chunks: dict[str, tuple[_Token, ...]] = {}
+        self._chunks: dict[str, _Chunk] = {}
         self._joins: dict[tuple[str, str], bool] = {}
+        self._halves: dict[str, tuple[bool, bool]] = {}
         self._slots: dict[Word, Slot] = {}
         self._pairs: dict[tuple[str, str, str, float], Slot] = {}
         self._translit = language.translit
-        self._filler_starts = {phrase[0] for phrase in language.filler_phrases}
+        # A set phrase's first word -> the words that may follow it (every phrase has two
+        # words or more).
+        self._filler_seconds: dict[str, set[str]] = {}
+        for phrase in language.filler_phrases:
+            if len(phrase) > 1:
+                self._filler_seconds.setdefault(phrase[0], set()).add(phrase[1])
         self._filler_longest = max((len(p) for p in language.filler_phrases), default=0)
         # What a pair the base knows may begin with: most pairs of a message are not looked up.
         self._pair_lefts = {
@@ -104,34 +115,52 @@ class QueryReader:
 
     def read(self, message: str) -> ReadQuery:
         cleaned = text.clean(message)
-        plain = text.words(cleaned)
+        plain, tokens, as_typed = self._words_and_tokens(cleaned)
         kind = self.small_talk.detect(plain)
         if kind is not None:
             return ReadQuery((), kind)
-        tokens = self._tokens(cleaned)
-        raw = [t.raw for t in tokens]
+        raw = plain if as_typed else [t.raw for t in tokens]
         if raw != plain:  # Latin words read as Russian ("ghbdtn"): small talk once more
             kind = self.small_talk.detect(raw)
             if kind is not None:
                 return ReadQuery((), kind)
-        tokens = self._without_filler(self._without_courtesies(tokens))
+        tokens, raw = self._without_courtesies(tokens, raw)
+        tokens = self._without_filler(tokens, raw)
         words: list[Word] = []
         resolved = self._resolved
         for token in self._join_split_words(tokens):
             # (The memo is looked up here: most words of a message were read before.)
             words.extend(resolved.get(token) or self._resolve_cached(token))
-        read_words = words
-        words = self.index.concepts.apply(words, keep_phrase_words=False)
-        remembered = self._slots
-        slots = [remembered.get(w) or self._slot_cached(w) for w in _dedupe(words)]
-        slots = self._weaken_partial_names(slots, words, (read_words, words))
-        slots = self._as_details(slots, self._describing_known(words, slots))
+        concepts = self.index.concepts.apply(words, keep_phrase_words=False)
+        return ReadQuery(tuple(self._slots_of(words, concepts)))
+
+    def _slots_of(self, read_words: list[Word], words: list[Word]) -> list[Slot]:
+        """The slots of the message's words as read and then with synonyms as concepts."""
+        slots = self._word_slots(words)
+        sequence = [w for w in words if not w.extra]
+        adjectives = self._adjectives(sequence)
+        if any(adjectives):
+            describing_unknown = self._describing_unknown(sequence, adjectives)
+            details = self._describing_known(sequence, adjectives, slots)
+        else:  # (most messages: no adjective, so nothing describes anything)
+            describing_unknown = details = set()
+        slots = self._weaken_partial_names(slots, describing_unknown, (read_words, words))
+        slots = self._as_details(slots, details)
         slots = _damp_story(slots)
-        slots.extend(self._pair_slots(words))
-        return ReadQuery(tuple(slots))
+        slots.extend(self._pair_slots(sequence))
+        return slots
+
+    @staticmethod
+    def _adjectives(sequence: list[Word]) -> list[bool]:
+        """Per word: whether it is an adjective (as typed) and not a stop word."""
+        is_adjective = morph.is_adjective
+        return [not w.stop and is_adjective(w.surface) for w in sequence]
 
     def _weaken_partial_names(
-        self, slots: list[Slot], words: list[Word], readings: tuple[list[Word], list[Word]]
+        self,
+        slots: list[Slot],
+        describing_unknown: set[str],
+        readings: tuple[list[Word], list[Word]],
     ) -> list[Slot]:
         """Noun phrases must match as wholes.
 
@@ -140,11 +169,11 @@ class QueryReader:
         message also has the rest of a name. An adjective describing a noun the base does
         not know ("ближайшая аптека") is about that noun, so it matches weakly too.
 
+        ``describing_unknown`` are those adjectives (see ``_describing_unknown``).
         ``readings`` are the message's words as read and with their synonyms as concepts:
         the terms they have are the rest of a name the message may give.
         """
         qualified = self.index.qualified
-        describing_unknown = self._describing_unknown(words)
         if not qualified and not describing_unknown:
             return slots
         result = []
@@ -181,19 +210,22 @@ class QueryReader:
             result.append(slot)
         return result
 
-    def _describing_known(self, words: list[Word], slots: list[Slot]) -> set[str]:
+    def _describing_known(
+        self, sequence: list[Word], adjectives: list[bool], slots: list[Slot]
+    ) -> set[str]:
         """Unknown adjectives (as typed) next to a noun the base knows ("складной самокат"):
-        a detail of a known thing, not another topic."""
-        known = {s.surface for s in slots if s.known}
+        a detail of a known thing, not another topic. ``sequence`` are the message's words
+        that are not extra, ``adjectives`` says which of them are adjectives."""
         known_things = {s.surface for s in slots if s.known and s.thing and not s.common}
+        if not known_things:
+            return set()
+        known = {s.surface for s in slots if s.known}
         found = set()
-        sequence = [w for w in words if not w.extra and not w.stop]
-        for left, right in itertools.pairwise(sequence):
-            for adjective, noun in ((left, right), (right, left)):
-                if adjective.surface in known or noun.surface not in known_things:
-                    continue
-                if morph.is_adjective(adjective.surface):
-                    found.add(adjective.surface)
+        content = [(w.surface, a) for w, a in zip(sequence, adjectives, strict=True) if not w.stop]
+        for left, right in itertools.pairwise(content):
+            for (adjective, is_adjective), (noun, _) in ((left, right), (right, left)):
+                if is_adjective and adjective not in known and noun in known_things:
+                    found.add(adjective)
         return found
 
     def _as_details(self, slots: list[Slot], details: set[str]) -> list[Slot]:
@@ -208,43 +240,50 @@ class QueryReader:
             for s in slots
         ]
 
-    def _describing_unknown(self, words: list[Word]) -> set[str]:
-        """Adjectives (as typed) directly followed by a noun the base does not know."""
+    def _describing_unknown(self, sequence: list[Word], adjectives: list[bool]) -> set[str]:
+        """Adjectives (as typed) directly followed by a noun the base does not know.
+        ``sequence`` are the message's words that are not extra, ``adjectives`` says which
+        of them are adjectives (and not stop words)."""
         found = set()
-        sequence = [w for w in words if not w.extra]
-        for left, right in itertools.pairwise(sequence):
-            # (Most words are no adjective: the cheapest test that rules a pair out first.)
-            if left.stop or right.stop or not morph.is_adjective(left.surface):
+        knows = self.index.knows
+        for position, right in enumerate(sequence[1:]):
+            if not adjectives[position] or right.stop:
                 continue
             if is_concept(right.term) or right.common:
                 continue
-            if any(self.index.knows(t) for t in right.terms):
+            if any(knows(t) for t in right.terms):
                 continue  # a known noun, or a vague one ("процесс")
             if morph.is_noun(right.surface):
-                found.add(left.surface)
+                found.add(sequence[position].surface)
         return found
 
-    def _without_courtesies(self, tokens: list[_Token]) -> list[_Token]:
+    def _without_courtesies(
+        self, tokens: list[_Token], raw: list[str]
+    ) -> tuple[list[_Token], list[str]]:
         """A question wrapped in a greeting or thanks is read without them: "добрый день"
-        says nothing about what is asked."""
-        raw = [t.raw for t in tokens]
+        says nothing about what is asked. ``raw`` are the tokens as words; both come back
+        cut the same way."""
         start = self.small_talk.opening_length(raw)
-        end = len(raw) - self.small_talk.closing_length(raw[start:])
-        return tokens[start:end] if start < end else tokens
+        end = len(raw) - self.small_talk.closing_length(raw[start:] if start else raw)
+        if start < end and (start or end < len(raw)):
+            return tokens[start:end], raw[start:end]
+        return tokens, raw
 
-    def _without_filler(self, tokens: list[_Token]) -> list[_Token]:
+    def _without_filler(self, tokens: list[_Token], raw: list[str]) -> list[_Token]:
         """Set phrases that only wrap a question ("в настоящее время", "каким образом") are
-        dropped: their words would otherwise count as things the message is about."""
-        fillers = self.language.filler_phrases
-        starts = self._filler_starts
-        raw = [t.raw for t in tokens]
-        if not fillers or starts.isdisjoint(raw):
+        dropped: their words would otherwise count as things the message is about.
+        ``raw`` are the tokens as words."""
+        seconds = self._filler_seconds
+        if seconds.keys().isdisjoint(raw):
             return tokens
+        fillers = self.language.filler_phrases
         longest = self._filler_longest
         kept: list[_Token] = []
         i = 0
+        last = len(tokens) - 1
         while i < len(tokens):
-            if raw[i] not in starts:
+            # (Most words begin no set phrase: one look-up settles them.)
+            if i == last or raw[i + 1] not in seconds.get(raw[i], ()):
                 kept.append(tokens[i])
                 i += 1
                 continue
@@ -259,24 +298,44 @@ class QueryReader:
 
     # --- Latin letters: keyboard layout or transliteration -------------------------------
 
-    def _tokens(self, cleaned: str) -> list[_Token]:
+    def _words_and_tokens(self, cleaned: str) -> tuple[list[str], list[_Token], bool]:
+        """The message's words as typed (what ``text.words`` gives) and its tokens (Latin
+        chunks read as Russian), in one pass over its chunks; and whether the tokens are
+        those same words, so that the caller need not compare them."""
+        plain: list[str] = []
         tokens: list[_Token] = []
+        as_typed = True
+        chunks = self._chunks
         for chunk in cleaned.split():
-            if len(chunk) > text.MAX_WORD_LENGTH:
-                continue
-            found = self._chunks.get(chunk)
+            found = chunks.get(chunk)
             if found is None:
-                found = _remember(self._chunks, chunk, self._chunk_tokens(chunk))
-            tokens.extend(found)
-            if len(tokens) >= text.MAX_WORDS:
+                found = self._chunk_cached(chunk)
+            words, chunk_tokens, chunk_as_typed = found
+            plain += words
+            if chunk_tokens is None:  # too long to be a word: no tokens (its words stay plain)
+                as_typed = as_typed and not words
+            elif len(tokens) < text.MAX_WORDS:
+                tokens += chunk_tokens
+                as_typed = as_typed and chunk_as_typed
+            if len(plain) >= text.MAX_WORDS and len(tokens) >= text.MAX_WORDS:
                 break
-        return tokens[: text.MAX_WORDS]
+        # (A chunk holds no whitespace, and no word spans one: the chunks' words, one after
+        # the other, are the words of the whole text.)
+        return plain[: text.MAX_WORDS], tokens[: text.MAX_WORDS], as_typed
 
-    def _chunk_tokens(self, chunk: str) -> tuple[_Token, ...]:
+    def _chunk_cached(self, chunk: str) -> _Chunk:
+        if len(chunk) > text.MAX_WORD_LENGTH:
+            # Not remembered: a long chunk is rare, and would make the memo large.
+            return tuple(text.words(chunk)), None, False
+        return _remember(self._chunks, chunk, self._chunk(chunk))
+
+    def _chunk(self, chunk: str) -> _Chunk:
+        words = tuple(text.words(chunk))
         if text.is_latin(chunk):
             converted, how = self._from_latin(chunk)
-            return tuple(_Token(w, how) for w in text.words(converted))
-        return tuple(_Token(w) for w in text.words(chunk))
+            tokens = tuple(_Token(w, how) for w in text.words(converted))
+            return words, tokens, tuple(t.raw for t in tokens) == words
+        return words, tuple(_Token(w) for w in words), True
 
     def _from_latin(self, chunk: str) -> tuple[str, str]:
         """The chunk as meant: kept (an English or known word), re-typed in Russian, or
@@ -289,7 +348,7 @@ class QueryReader:
     def _read_latin(self, chunk: str) -> tuple[str, str]:
         options = [(chunk, "")]
         bare = chunk.rstrip(_TRAILING_PUNCTUATION) or chunk
-        for variant in {chunk, bare}:
+        for variant in dict.fromkeys((chunk, bare)):  # in order: ties must not follow the hash seed
             options.append(("".join(self._layout.get(ch, ch) for ch in variant), "layout"))
         options.append((self._transliterate_by_words(chunk), "translit"))
         best = max(options, key=lambda option: self._plausibility(option[0], option[1]))
@@ -352,19 +411,25 @@ class QueryReader:
 
     def _join_split_words(self, tokens: list[_Token]) -> list[_Token]:
         """'бай конур' -> 'байконур' when the halves are unknown and the whole is known."""
+        if len(tokens) < 2:
+            return tokens
         result: list[_Token] = []
         joins = self._joins
         i = 0
-        while i < len(tokens):
-            if i + 1 < len(tokens) and (
-                joins.get((tokens[i].raw, tokens[i + 1].raw))  # remembered: no call
-                or self._should_join(tokens[i].raw, tokens[i + 1].raw)
-            ):
-                result.append(_Token(tokens[i].raw + tokens[i + 1].raw, "joined"))
+        last = len(tokens) - 1
+        while i < last:
+            left, right = tokens[i].raw, tokens[i + 1].raw
+            join = joins.get((left, right))  # (most pairs were seen before: no call)
+            if join is None:
+                join = self._should_join(left, right)
+            if join:
+                result.append(_Token(left + right, "joined"))
                 i += 2
-                continue
-            result.append(tokens[i])
-            i += 1
+            else:
+                result.append(tokens[i])
+                i += 1
+        if i == last:
+            result.append(tokens[last])
         return result
 
     def _should_join(self, left: str, right: str) -> bool:
@@ -374,22 +439,29 @@ class QueryReader:
         return found
 
     def _joinable(self, left: str, right: str) -> bool:
-        if not (left.isalpha() and right.isalpha()) or len(left) + len(right) < 5:
+        if len(left) + len(right) < 5:
             return False
-        if self._is_stop(left) or self._is_stop(right):
-            return False
-        if self._known(left) and self._known(right):
+        left_half, left_known = self._half(left)
+        right_half, right_known = self._half(right)
+        if not (left_half and right_half) or (left_known and right_known):
             return False
         joined = left + right
         if joined in self.index.forms:
             return True
         return self.index.fuzzy.has_neighbour(joined) and not morph.is_dictionary_word(joined)
 
-    def _known(self, raw: str) -> bool:
-        return self.index.knows_word(raw, self.lemmatizer.lemmas_of(raw))
+    def _half(self, raw: str) -> tuple[bool, bool]:
+        """Whether a word may be half of a split word (letters only, not a stop word), and
+        whether the base knows it; remembered, as every new pair of words asks both."""
+        found = self._halves.get(raw)
+        if found is None:
+            found = _remember(self._halves, raw, self._judge_half(raw))
+        return found
 
-    def _is_stop(self, raw: str) -> bool:
-        return self.lemmatizer.is_stop(raw)
+    def _judge_half(self, raw: str) -> tuple[bool, bool]:
+        if not raw.isalpha() or self.lemmatizer.is_stop(raw):
+            return False, False
+        return True, self.index.knows_word(raw, self.lemmatizer.lemmas_of(raw))
 
     def _split(self, raw: str) -> list[str] | None:
         """'вкаких' -> 'в каких': a non-word made of two words, at least one of them known."""
@@ -492,8 +564,9 @@ class QueryReader:
         slots = []
         seen: set[str] = set()
         remembered = self._pairs
+        knows = self.index.knows
         for pair, left, right in pair_terms(words, self._pair_lefts):
-            if pair in seen or not self.index.knows(pair):
+            if pair in seen or not knows(pair):
                 continue
             seen.add(pair)
             key = (pair, left.surface, right.surface, min(left.strength, right.strength))
@@ -512,6 +585,19 @@ class QueryReader:
             extra=True,
             how="pair",
         )
+
+    def _word_slots(self, words: list[Word]) -> list[Slot]:
+        """A slot per word that is not a stop word; a word repeated in the message (the
+        same term) counts once."""
+        remembered = self._slots
+        seen: set[str] = set()
+        slots = []
+        for word in words:
+            if word.stop or word.term in seen:
+                continue
+            seen.add(word.term)
+            slots.append(remembered.get(word) or self._slot_cached(word))
+        return slots
 
     def _slot_cached(self, word: Word) -> Slot:
         found = self._slots.get(word)
@@ -607,18 +693,6 @@ def _terms(read: list[Word], concepts: list[Word]) -> set[str]:
     return present
 
 
-def _dedupe(words: Iterable[Word]) -> list[Word]:
-    """The words that are not stop words; a word repeated in the message counts once."""
-    seen: set[str] = set()
-    result = []
-    for word in words:
-        if word.stop or word.term in seen:
-            continue
-        seen.add(word.term)
-        result.append(word)
-    return result
-
-
 # A long message tells a story around its question ("сын пошёл в 5 класс, ..."): the words
 # the base does not know weigh together at most as much as the heaviest this many of them,
 # so the story cannot drown what the base does explain.
@@ -632,7 +706,10 @@ def _damp_story(slots: list[Slot]) -> list[Slot]:
     common "следующий", a weak "какой") adds little, and must never lower the total the
     other unknown words weigh, or it would make an off-topic message look answerable.
     """
-    unknown = sorted((s.weight for s in slots if not s.known), reverse=True)
+    unknown = [s.weight for s in slots if not s.known]
+    if len(unknown) <= STORY_WORDS:  # (most messages: nothing to share)
+        return slots
+    unknown.sort(reverse=True)
     total = sum(unknown)
     budget = sum(unknown[:STORY_WORDS])
     if total <= budget:

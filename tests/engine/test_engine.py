@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine import FaqEngine, MatchResult, Outcome, SmallTalk, Thresholds
+from bot.engine.engine import with_language_synonyms
 from bot.engine.index import FieldKind
 from tests.engine.conftest import small_kb
 
@@ -229,6 +230,23 @@ def test_synonyms_apply_both_ways() -> None:
     engine = FaqEngine.build(kb)
     assert answered(engine, "по каким направлениям работает компания") == "areas"
     assert answered(engine, "в каких областях работает компания") == "areas"
+
+
+def test_general_synonyms_of_the_language_apply_to_a_base_that_uses_one() -> None:
+    """The base says "сфера" and declares no synonyms; the language pack knows "отрасль"."""
+    kb = small_kb(
+        ("areas", "В каких сферах работает компания?", "Логистика и склады.", ()),
+        ("price", "Сколько стоит доставка?", "500 рублей.", ()),
+        ("hours", "Когда открыт офис?", "С 9 до 18.", ()),
+    )
+    engine = FaqEngine.build(kb)
+    assert answered(engine, "в каких отраслях работает компания") == "areas"
+    assert engine.kb is kb  # what users see is the base as written
+    groups = with_language_synonyms(kb, engine.index.lemmatizer).synonyms
+    assert ("сфера", "отрасль") in groups
+    # A group none of whose words the base uses is not added: its words stay unknown.
+    assert all("зарплата" not in group for group in groups)
+    assert engine.read("зарплата").slots[0].known is False
 
 
 def test_thresholds_decide_the_outcome(faq_engine: FaqEngine) -> None:

@@ -1,8 +1,14 @@
 """How a message is read: layout, transliteration, typos, merged and split words, small talk."""
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from bot.engine import FaqEngine, Outcome, SmallTalk
+from bot.engine import FaqEngine, Outcome, SmallTalk, query, text
 from tests.engine.conftest import small_kb
 
 
@@ -233,3 +239,103 @@ def test_a_greeting_at_the_end_is_left_out() -> None:
     # A word that is only ever a noun stays what is asked about ("салют": fireworks).
     assert "салют" in [s.surface for s in engine.read("где посмотреть салют").slots]
     assert engine.read("добрый день").small_talk is SmallTalk.GREETING
+
+
+# Messages that take every path of reading: typos, merged and split words, Latin letters,
+# set phrases, greetings around a question, hyphens, numbers, long chunks.
+VARIED_MESSAGES = [
+    "Добрый день! Что с Байконуром? Спасибо заранее",
+    "каким образом в настоящее время развивается сотрудничество",
+    "байканур вкаких облостях",
+    "бай конур",
+    "prioritety sotrudnichestva",
+    "ghbjhbntns j,vty njdfhfvb",
+    "voenno-tehnicheskoe sotrudnichestvo",
+    "кто президент Казахстана",
+    "где ближайшая аптека и социальное такси",
+    "пятьдесят пять рублей 45-10-10 №5 100%",
+    "спасибо,спасибо,спасибо,спасибо,спасибо,спасибо",
+    "приоритеты " + "x" * 60 + " сотрудничества",
+    "слово " * 80,
+]
+
+
+def test_reading_agrees_with_the_plain_words_of_the_text(faq_engine: FaqEngine) -> None:
+    # Words and tokens are found in one pass over the message's chunks: the words must be
+    # exactly what text.words gives for the whole text, and the tokens the same words
+    # whenever the reader says they are.
+    reader = faq_engine.reader
+    for message in VARIED_MESSAGES:
+        cleaned = text.clean(message)
+        plain, tokens, as_typed = reader._words_and_tokens(cleaned)
+        assert plain == text.words(cleaned), message
+        assert len(tokens) <= text.MAX_WORDS
+        if as_typed:
+            assert [t.raw for t in tokens] == plain, message
+
+
+def test_a_long_run_of_words_without_spaces_is_still_small_talk(faq_engine: FaqEngine) -> None:
+    # The chunk is too long to be read as words, but its words still say it is thanks.
+    assert faq_engine.read("спасибо,спасибо,спасибо,спасибо,спасибо,спасибо").small_talk is (
+        SmallTalk.THANKS
+    )
+
+
+def test_remembered_readings_are_bounded_and_change_nothing(
+    faq_engine: FaqEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every memo of the reader is emptied when full: with tiny memos, emptied again and
+    again, every message reads exactly as on an engine that remembers everything."""
+    expected = [faq_engine.read(m) for m in VARIED_MESSAGES]
+    monkeypatch.setattr(query, "_CACHE_LIMIT", 4)
+    engine = FaqEngine.build(faq_engine.kb)
+    reader = engine.reader
+    for _ in range(2):
+        assert [engine.read(m) for m in VARIED_MESSAGES] == expected
+    memos = [
+        reader._latin_cache,
+        reader._resolved,
+        reader._chunks,
+        reader._joins,
+        reader._halves,
+        reader._slots,
+        reader._pairs,
+    ]
+    assert all(len(memo) <= 4 for memo in memos)
+    assert any(memo for memo in memos)  # they were used
+
+
+def test_a_long_chunk_is_not_remembered(faq_engine: FaqEngine) -> None:
+    long_chunk = "приоритеты," * 5
+    faq_engine.read(long_chunk)
+    assert long_chunk not in faq_engine.reader._chunks
+
+
+def test_readings_do_not_depend_on_the_hash_seed() -> None:
+    """Two processes with different hash seeds read and rank messages alike, ties included
+    (a layout word that reads equally well with and without its trailing punctuation)."""
+    script = (
+        "import json, sys\n"
+        "from bot.engine import FaqEngine\n"
+        "from bot.knowledge.model import Entry, KnowledgeBase, Section\n"
+        "entry = Entry('e', 's', 'Как отправить временный картридж?', 'В отделении.')\n"
+        "engine = FaqEngine.build(KnowledgeBase((Section('s', 'S'),), (entry,)))\n"
+        "for text in json.loads(sys.argv[1]):\n"
+        "    result = engine.match(text)\n"
+        "    print(repr(engine.read(text)), [(c.entry.id, c.score) for c in result.ranked])\n"
+    )
+    messages = ["dh~v~yyq rfhnhbl:: rfr jnghfdbnm d jnl~k~ybb", "ghbdtn", "rfhnhblf;"]
+    root = Path(__file__).resolve().parents[2]
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script, json.dumps(messages)],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("0", "1", "2", "3")
+    ]
+    assert outputs[0].count("\n") == len(messages)
+    assert len(set(outputs)) == 1
