@@ -132,10 +132,14 @@ class QueryReader:
             # (The memo is looked up here: most words of a message were read before.)
             words.extend(resolved.get(token) or self._resolve_cached(token))
         concepts = self.index.concepts.apply(words, keep_phrase_words=False)
-        return ReadQuery(tuple(self._slots_of(words, concepts)))
+        names = text.capitalised_inside(message)
+        return ReadQuery(tuple(self._slots_of(words, concepts, names)))
 
-    def _slots_of(self, read_words: list[Word], words: list[Word]) -> list[Slot]:
-        """The slots of the message's words as read and then with synonyms as concepts."""
+    def _slots_of(
+        self, read_words: list[Word], words: list[Word], names: frozenset[str] = frozenset()
+    ) -> list[Slot]:
+        """The slots of the message's words as read and then with synonyms as concepts;
+        ``names`` are the words typed with a capital inside a sentence."""
         slots = self._word_slots(words)
         sequence = [w for w in words if not w.extra]
         adjectives = self._adjectives(sequence)
@@ -145,7 +149,9 @@ class QueryReader:
         else:  # (most messages: no adjective, so nothing describes anything)
             describing_unknown = details = set()
         slots = self._weaken_partial_names(slots, describing_unknown, (read_words, words))
-        slots = self._as_details(slots, details)
+        slots = self._as_details(slots, details - names)
+        if names:
+            slots = self._as_names(slots, names)
         slots = _damp_story(slots)
         slots.extend(self._pair_slots(sequence))
         return slots
@@ -236,6 +242,18 @@ class QueryReader:
         return [
             replace(s, weight=s.weight * factor, thing=False)
             if s.surface in details and not s.known
+            else s
+            for s in slots
+        ]
+
+    def _as_names(self, slots: list[Slot], names: frozenset[str]) -> list[Slot]:
+        """An unknown word typed with a capital inside a sentence ("на Оренбургскую
+        область", "в Сызрани") names a place, body or product, whatever its part of speech:
+        a thing the message is about, which an entry that never mentions it does not explain."""
+        weight = self.index.rare_idf * self.unknown_factor * self.unknown_name_factor
+        return [
+            replace(s, thing=True, weight=max(s.weight, weight))
+            if s.surface in names and not (s.known or s.weak or text.is_number(s.surface))
             else s
             for s in slots
         ]

@@ -15,6 +15,8 @@ _CYRILLIC = re.compile(r"[а-я]")
 _LATIN = re.compile(r"[a-z]")
 _DIGITS = re.compile(r"\d+")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+# A sentence's end, or a word as typed (the same words as _WORD finds).
+_SENTENCE_END_OR_WORD = re.compile(r"[.!?…]|[^\W_]+(?:-[^\W_]+)*")
 
 
 def clean(text: str) -> str:
@@ -26,6 +28,25 @@ def clean(text: str) -> str:
     # Dashes of every kind inside words become the plain hyphen the tokenizer understands.
     text = _DASHES.sub("-", text)
     return text.lower().replace("ё", "е")
+
+
+def capitalised_inside(text: str) -> frozenset[str]:
+    """The words (lower case, as ``clean`` and ``words`` give them) typed with a capital
+    letter somewhere other than at the start of a sentence: "на Оренбургскую область" names
+    a place. A message typed all in capitals says nothing of the kind."""
+    rest = text[1:MAX_CHARS]
+    if rest == rest.lower() or text.isupper():  # (most messages: nothing to look at)
+        return frozenset()
+    found = set()
+    starts = True
+    for token in _SENTENCE_END_OR_WORD.findall(text[:MAX_CHARS]):
+        if token in ".!?…":
+            starts = True
+            continue
+        if not starts and token[0].isupper():
+            found.add(token.lower().replace("ё", "е"))
+        starts = False
+    return frozenset(found)
 
 
 def _clean_char(ch: str) -> str:

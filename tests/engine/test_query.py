@@ -339,3 +339,25 @@ def test_readings_do_not_depend_on_the_hash_seed() -> None:
     ]
     assert outputs[0].count("\n") == len(messages)
     assert len(set(outputs)) == 1
+
+
+def test_an_unknown_word_typed_with_a_capital_inside_a_sentence_is_a_named_thing(
+    faq_engine: FaqEngine,
+) -> None:
+    # Lower case, "оренбургскую" reads as a detail of the known "область"; with a capital it
+    # names a place the base never mentions, which the best entry then does not explain.
+    typed = "Какая доля товарооборота приходится на {}ренбургскую область?"
+    as_name, as_detail = (typed.format(first) for first in ("О", "о"))
+    (name,) = (s for s in faq_engine.read(as_name).slots if not s.known)
+    (detail,) = (s for s in faq_engine.read(as_detail).slots if not s.known)
+    assert name.thing
+    assert not detail.thing
+    assert name.weight > detail.weight
+    shares = []
+    for message in (as_name, as_detail):
+        read = faq_engine.read(message)
+        evidence = faq_engine.evidence(read, faq_engine.rank(read), message)
+        assert evidence is not None
+        shares.append(evidence.named)
+    assert shares[0] < 0.55 < shares[1] == 1.0
+    assert faq_engine.match(as_name).score < faq_engine.match(as_detail).score

@@ -39,3 +39,14 @@ def test_script_checks() -> None:
     assert text.is_cyrillic("байконур")
     assert text.is_number("2024")
     assert not text.is_number("50-летие")
+
+
+def test_words_capitalised_inside_a_sentence_are_found() -> None:
+    found = text.capitalised_inside("Какой процент приходится на Оренбургскую область? А на Омск")
+    assert found == {"оренбургскую", "омск"}  # "Какой" and "А" begin their sentences
+
+
+def test_a_message_typed_in_lower_case_or_all_in_capitals_has_no_names() -> None:
+    assert text.capitalised_inside("какой процент приходится на оренбургскую область") == set()
+    assert text.capitalised_inside("КАКОЙ ПРОЦЕНТ У ОРЕНБУРГА") == set()
+    assert text.capitalised_inside("") == set()
