@@ -56,6 +56,9 @@ FLOORS = {
     # refit with it cross-validated no better and declined less on transport, so not taken).
     # Wave 6b: its failures fed phrasings, and capitalised unknown names count as named things.
     ("faq", "holdout8"): (0.93, 0.96, 0.92),  # reached 0.952, 0.988, 0.947 (was 0.89)
+    # holdout9 was blind once, for the engine at the end of wave 6 (0.890, 0.939, 0.927; the
+    # engine of the start of wave 6 reached the same); not in the decision model's fit.
+    ("faq", "holdout9"): (0.86, 0.91, 0.90),  # reached 0.890, 0.939, 0.927
     ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
     # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
     # and route_changes (a route not running because of a closure) got phrasings (wave 5).
@@ -75,6 +78,9 @@ FLOORS = {
     # holdout8 was blind for the engine of the start of wave 6 (0.938, 0.988, 0.907) and for
     # wave 6's QUALITY changes (0.938, 0.988, 0.919); not in the decision model's fit.
     ("transport", "holdout8"): (0.92, 0.97, 0.89),  # reached 0.944, 0.994, 0.919 (was 0.91)
+    # holdout9 was blind once, for the engine at the end of wave 6 (0.902, 0.975, 0.919; the
+    # engine of the start of wave 6: 0.896, 0.975, 0.919); not in the decision model's fit.
+    ("transport", "holdout9"): (0.88, 0.95, 0.89),  # reached 0.902, 0.975, 0.919
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")
