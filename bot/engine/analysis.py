@@ -257,11 +257,32 @@ class Concepts:
                 )
                 if keep_phrase_words:
                     result.extend(replace(w, extra=True) for w in span)
+                    result.extend(self._inner_phrases(core, i, end, concept))
                 i = end
                 continue
             result.append(remembered.get(word) or single(word))  # (most words: no call)
             i += 1
         return result + extras
+
+    def _inner_phrases(self, core: list[Word], start: int, end: int, outer: str) -> list[Word]:
+        """Shorter phrases inside the phrase ``core[start:end]`` of a stored text, as extras:
+        with "ОЦАС" = "Организация «Центральноазиатское сотрудничество»" and "ЦАС" =
+        "Центральноазиатское сотрудничество", a message that says only the latter must still
+        find the text that says the former."""
+        inner = []
+        within = core[:end]
+        for position in range(start + 1, end):
+            if within[position].stop:
+                continue
+            matched = self._phrase_at(within, position)
+            if matched is None or matched[1] == outer:
+                continue
+            stop, concept = matched
+            span = [w for w in within[position:stop] if not w.stop]
+            surface = " ".join(w.surface for w in span)
+            strength = min(w.strength for w in span)
+            inner.append(Word(surface, concept, strength=strength, span=len(span), extra=True))
+        return inner
 
     def _remembered_concept(self, word: Word) -> Word:
         found = self._remembered.get(word)

@@ -220,6 +220,30 @@ def test_abbreviation_matches_the_inflected_full_name_and_back() -> None:
     assert answered(engine, "что обсуждают в Шанхайской организации сотрудничества") == "sco"
 
 
+def test_an_abbreviation_of_part_of_a_longer_name_finds_the_longer_name() -> None:
+    """Two abbreviations, one for a name and one for the name inside it: a message with the
+    shorter name, or its abbreviation, still finds the text that says the longer one."""
+    engine = FaqEngine.build(
+        small_kb(
+            (
+                "integration",
+                "В каком русле обсуждаются вопросы интеграции?",
+                "Наращивается взаимодействие в рамках Организации «Центральноазиатское "
+                "сотрудничество».",
+                (),
+            ),
+            ("weather", "Какая погода летом?", "Жарко.", ()),
+            abbreviations=(
+                ("ОЦАС", "Организация «Центральноазиатское сотрудничество»"),
+                ("ЦАС", "Центральноазиатское сотрудничество"),
+            ),
+        )
+    )
+    assert answered(engine, "центральноазиатское сотрудничество") == "integration"
+    assert answered(engine, "что обсуждается в ЦАС") == "integration"
+    assert answered(engine, "ОЦАС") == "integration"
+
+
 def test_synonyms_apply_both_ways() -> None:
     kb = small_kb(
         ("areas", "В каких сферах работает компания?", "Логистика и склады.", ()),
