@@ -136,7 +136,7 @@ class QueryReader:
         return ReadQuery(tuple(self._slots_of(words, concepts, names)))
 
     def _slots_of(
-        self, read_words: list[Word], words: list[Word], names: frozenset[str] = frozenset()
+        self, read_words: list[Word], words: list[Word], names: frozenset[str]
     ) -> list[Slot]:
         """The slots of the message's words as read and then with synonyms as concepts;
         ``names`` are the words typed with a capital inside a sentence."""
@@ -253,7 +253,7 @@ class QueryReader:
         weight = self.index.rare_idf * self.unknown_factor * self.unknown_name_factor
         return [
             replace(s, thing=True, weight=max(s.weight, weight))
-            if s.surface in names and not (s.known or s.weak or text.is_number(s.surface))
+            if s.surface in names and not (s.known or s.weak)
             else s
             for s in slots
         ]
