@@ -17,6 +17,7 @@ from bot.journal import Journal, current_recording, recording
 from bot.knowledge.model import Entry
 from bot.storage import Database
 from handlers.records import log_question
+from tests.on_disk import on_disk
 
 SCOPE = Entry("scope", "regions", "Как складывается взаимодействие?", "Ответ.")
 WAIT = 10.0  # an upper bound for things that happen in the background, never a measurement
@@ -27,16 +28,8 @@ def answer(text: str = "вопрос") -> MatchResult:
     return MatchResult(text, Outcome.ANSWER, best=best, ranked=(best,))
 
 
-def raw(path: Path, sql: str) -> list[tuple]:
-    connection = sqlite3.connect(path)
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
-
-
 def question_texts(path: Path) -> list[str]:
-    return [row[0] for row in raw(path, "SELECT text FROM questions ORDER BY id")]
+    return [row[0] for row in on_disk(path, "SELECT text FROM questions ORDER BY id")]
 
 
 async def refuse_writes(db: Database, *, full: bool) -> None:
@@ -196,7 +189,7 @@ async def test_a_database_refusing_writes_keeps_the_rows_and_logs_once(
 
     assert not journal.refusing
     assert [text[-1] for text in question_texts(path)] == ["я", "2", "3", "4", "5"]
-    assert raw(path, "PRAGMA integrity_check") == [("ok",)]
+    assert on_disk(path, "PRAGMA integrity_check") == [("ok",)]
     recovered = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert recovered == [f"database {path} accepts writes again"]
 
@@ -262,7 +255,7 @@ async def test_close_lets_the_batch_being_written_finish_and_writes_it_once(
     await asyncio.wait_for(closing, WAIT)
     assert writes == ["written"]  # one write, not cut short and not repeated
     assert question_texts(path) == ["на выходе"]
-    assert raw(path, "SELECT id, message_count FROM users") == [(7, 1)]
+    assert on_disk(path, "SELECT id, message_count FROM users") == [(7, 1)]
     assert journal.pending == 0
 
 

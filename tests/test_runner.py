@@ -14,6 +14,7 @@ import pytest
 
 from bot.runner import NO_TOKEN_NOTICE
 from tests.conftest import FAQ_PATH
+from tests.on_disk import on_disk
 
 FAKE_TOKEN = "123456789:AAHfakeTokenForTestsOnly_abcdefghijkl"
 
@@ -170,14 +171,8 @@ async def test_open_app_builds_everything_and_closes_it_in_order(tmp_path: Path)
         assert len(fake.calls_to("sendMessage")) == 1
         assert gc.get_freeze_count() == frozen_before  # ...until the bot stops
 
-    import sqlite3
-
-    connection = sqlite3.connect(tmp_path / "db.sqlite3")
-    try:
-        rows = connection.execute("SELECT update_id, user_id, outcome FROM questions").fetchall()
-        handled = connection.execute("SELECT update_id FROM handled_updates").fetchall()
-    finally:
-        connection.close()
+    rows = on_disk(tmp_path / "db.sqlite3", "SELECT update_id, user_id, outcome FROM questions")
+    handled = on_disk(tmp_path / "db.sqlite3", "SELECT update_id FROM handled_updates")
     assert rows == [(5, 77, "none")]
     assert handled == [(5,)]
     assert db._closed

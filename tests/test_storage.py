@@ -29,6 +29,7 @@ from bot.storage import (
     UserRow,
     VoteRow,
 )
+from tests.on_disk import on_disk
 
 SCOPE = Entry("scope", "regions", "Как складывается взаимодействие?", "Ответ.")
 GROWTH = Entry("growth", "regions", "В каких областях его наращивать?", "Ответ 2.")
@@ -68,14 +69,6 @@ def nothing(text: str, small_talk: SmallTalk | None = None) -> MatchResult:
     return MatchResult(text, Outcome.NONE, small_talk=small_talk, ranked=(Candidate(SCOPE, 0.1),))
 
 
-def raw(path: Path, sql: str) -> list[tuple]:
-    connection = sqlite3.connect(path)
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
-
-
 @pytest.fixture
 def path(tmp_path: Path) -> Path:
     return tmp_path / "var" / "faq.sqlite3"
@@ -95,7 +88,7 @@ async def test_open_creates_folder_schema_and_version(path: Path) -> None:
     database = await Database.open(path)
     assert await database.schema_version() == len(MIGRATIONS) == 3
     await database.close()
-    tables = {row[0] for row in raw(path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = {row[0] for row in on_disk(path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {
         "users",
         "questions",
@@ -105,7 +98,7 @@ async def test_open_creates_folder_schema_and_version(path: Path) -> None:
         "human_questions",
         "handled_updates",
     }
-    indexes = {row[0] for row in raw(path, "SELECT name FROM sqlite_master WHERE type='index'")}
+    indexes = {row[0] for row in on_disk(path, "SELECT name FROM sqlite_master WHERE type='index'")}
     assert {
         "questions_created_at",
         "questions_outcome",
@@ -114,7 +107,7 @@ async def test_open_creates_folder_schema_and_version(path: Path) -> None:
         "questions_update_id",
         "handled_updates_handled_at",
     } <= indexes
-    columns = [row[1] for row in raw(path, "PRAGMA table_info(questions)")]
+    columns = [row[1] for row in on_disk(path, "PRAGMA table_info(questions)")]
     assert columns[-5:] == [
         "resolution",
         "resolved_entry_id",
@@ -122,7 +115,7 @@ async def test_open_creates_folder_schema_and_version(path: Path) -> None:
         "resolved_at",
         "update_id",
     ]
-    assert raw(path, "PRAGMA user_version") == [(3,)]
+    assert on_disk(path, "PRAGMA user_version") == [(3,)]
 
 
 async def test_version_1_database_is_upgraded_keeping_its_rows(path: Path) -> None:
@@ -136,7 +129,7 @@ async def test_version_1_database_is_upgraded_keeping_its_rows(path: Path) -> No
             "VALUES (NULL, 1, 'старый вопрос', 'suggest', 0.5, '2024-05-01T12:00:00.000+00:00')"
         )
     connection.close()
-    assert raw(path, "PRAGMA user_version") == [(1,)]
+    assert on_disk(path, "PRAGMA user_version") == [(1,)]
     async with await Database.open(path) as database:
         assert await database.schema_version() == len(MIGRATIONS)
         [row] = await database.recent_questions()
@@ -152,7 +145,7 @@ async def test_version_1_database_is_upgraded_keeping_its_rows(path: Path) -> No
 
 async def test_wal_mode_is_on(path: Path) -> None:
     async with await Database.open(path) as database:
-        assert raw(path, "PRAGMA journal_mode") == [("wal",)]
+        assert on_disk(path, "PRAGMA journal_mode") == [("wal",)]
         # NORMAL: in WAL mode a killed process loses no commit (only a power cut may lose the
         # last ones), and a commit does not wait for the disk.
         assert await database._pragma_int("synchronous") == 1
@@ -174,7 +167,7 @@ async def test_migration_from_an_older_version(path: Path) -> None:
     newer = (*MIGRATIONS, ("ALTER TABLE users ADD COLUMN note TEXT", "UPDATE users SET note = 'x'"))
     async with await Database.open(path, migrations=newer) as database:
         assert await database.schema_version() == len(MIGRATIONS) + 1
-    assert raw(path, "SELECT id, username, note FROM users") == [(7, "ann", "x")]
+    assert on_disk(path, "SELECT id, username, note FROM users") == [(7, "ann", "x")]
 
 
 async def test_failed_migration_changes_nothing(path: Path) -> None:
@@ -184,8 +177,8 @@ async def test_failed_migration_changes_nothing(path: Path) -> None:
     with pytest.raises(StorageError) as caught:
         await Database.open(path, migrations=broken)
     assert caught.value.message.startswith(f'database {path}: cannot use it (near "THIS"')
-    assert raw(path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
-    assert raw(path, "SELECT name FROM sqlite_master WHERE name = 'extra'") == []
+    assert on_disk(path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    assert on_disk(path, "SELECT name FROM sqlite_master WHERE name = 'extra'") == []
 
 
 async def test_database_from_a_newer_bot_is_refused(path: Path) -> None:
@@ -299,7 +292,7 @@ async def test_log_question_stores_each_outcome(db: Database, path: Path) -> Non
             created_at=datetime(2024, 5, 1, 12, 0, 1, tzinfo=UTC),
         ),
     ]
-    assert raw(path, "SELECT outcome, entry_id, suggestions, created_at FROM questions") == [
+    assert on_disk(path, "SELECT outcome, entry_id, suggestions, created_at FROM questions") == [
         ("answer", "scope", "[]", "2024-05-01T12:00:01.000+00:00"),
         (
             "suggest",
@@ -347,7 +340,7 @@ async def test_created_at_is_utc_whatever_the_clock_zone(path: Path) -> None:
     database = await Database.open(path, clock=lambda: datetime(2024, 5, 1, 15, 0, tzinfo=moscow))
     await database.log_question(user_id=1, chat_id=1, text="x", result=nothing("x"))
     await database.close()
-    assert raw(path, "SELECT created_at FROM questions") == [("2024-05-01T12:00:00.000+00:00",)]
+    assert on_disk(path, "SELECT created_at FROM questions") == [("2024-05-01T12:00:00.000+00:00",)]
 
 
 async def test_concurrent_writes_all_land(db: Database) -> None:
@@ -407,7 +400,7 @@ async def test_a_vote_is_stored_and_can_be_changed(db: Database, path: Path) -> 
         chat_id=10, message_id=500, user_id=1, entry_id="scope", value=-1
     )
     assert changed == VoteRow(10, 500, 1, "scope", -1, created_at=at(1), updated_at=at(2))
-    assert raw(path, "SELECT chat_id, message_id, user_id, entry_id, value FROM votes") == [
+    assert on_disk(path, "SELECT chat_id, message_id, user_id, entry_id, value FROM votes") == [
         (10, 500, 1, "scope", -1)
     ]
     user = await db.get_user(1)  # a voter not seen before gets a user row
@@ -433,7 +426,7 @@ async def test_a_vote_is_plus_or_minus_one(db: Database, path: Path) -> None:
     for value in (0, 2, -2):
         with pytest.raises(ValueError, match="a vote is"):
             await db.record_vote(chat_id=1, message_id=1, user_id=1, entry_id="x", value=value)
-    assert raw(path, "SELECT COUNT(*) FROM votes") == [(0,)]
+    assert on_disk(path, "SELECT COUNT(*) FROM votes") == [(0,)]
     assert await db.votes_by_entry() == []
 
 
@@ -449,7 +442,7 @@ async def test_add_phrasing_is_idempotent_and_one_line(db: Database, path: Path)
     again = await db.add_phrasing("scope", "как там регионы", added_by=200)
     assert again == first
     await db.add_phrasing("growth", "как там регионы", added_by=100)
-    assert raw(path, "SELECT entry_id, text, question_id, added_by FROM kb_phrasings") == [
+    assert on_disk(path, "SELECT entry_id, text, question_id, added_by FROM kb_phrasings") == [
         ("scope", "как там регионы", question_id, 100),
         ("growth", "как там регионы", None, 100),
     ]
@@ -499,7 +492,7 @@ async def test_add_entry_gets_a_fresh_readable_id(db: Database, path: Path) -> N
         kb, section_id="trade", question="Какой товарооборот с Индией?", answer="Тоже.", added_by=1
     )
     assert second.id == "kakoy-tovarooborot-s-3"
-    assert raw(path, "SELECT id, section_id, question_id, added_by FROM kb_entries") == [
+    assert on_disk(path, "SELECT id, section_id, question_id, added_by FROM kb_entries") == [
         ("kakoy-tovarooborot-s", "trade", question_id, 100),
         ("kakoy-tovarooborot-s-3", "trade", None, 1),
     ]
@@ -524,7 +517,7 @@ async def test_add_entry_refusals(
     with pytest.raises(AdditionError) as caught:
         await db.add_entry(KB, section_id=section_id, question=question, answer=answer, added_by=1)
     assert caught.value.problem is problem
-    assert raw(path, "SELECT COUNT(*) FROM kb_entries") == [(0,)]
+    assert on_disk(path, "SELECT COUNT(*) FROM kb_entries") == [(0,)]
 
 
 async def test_with_owner_additions_builds_the_effective_knowledge_base(db: Database) -> None:
@@ -601,7 +594,7 @@ async def test_resolving_questions(db: Database, path: Path) -> None:
     await db.resolve_question(second, Resolution.NEW_ENTRY, "novyy", by=100)
     await db.resolve_question(fifth, Resolution.IGNORED, by=200)
     await db.resolve_question(fifth, Resolution.PHRASING, "growth", by=100)  # changed its mind
-    assert raw(
+    assert on_disk(
         path, "SELECT id, resolution, resolved_entry_id, resolved_by FROM questions ORDER BY id"
     ) == [
         (first, "phrasing", "scope", 100),
@@ -667,7 +660,7 @@ async def test_human_question_is_queued_and_answered(db: Database, path: Path) -
     # A second owner replying to the same question is told it is no longer open.
     assert await db.answer_human_question(asked.id, "Тоже да.", by=200) is None
     assert await db.answer_human_question(999, "Кому?", by=200) is None
-    assert raw(path, "SELECT status, reply, answered_by FROM human_questions") == [
+    assert on_disk(path, "SELECT status, reply, answered_by FROM human_questions") == [
         ("answered", "Да, пишите.", 100)
     ]
     assert await db.get_human_question(999) is None
@@ -717,7 +710,9 @@ async def test_logging_the_same_update_twice_keeps_the_first_row(db: Database, p
         user_id=1, chat_id=10, text="повтор", result=suggest("x"), update_id=7
     )
     assert again == first
-    assert raw(path, "SELECT update_id, text, outcome FROM questions") == [(7, "первый", "answer")]
+    assert on_disk(path, "SELECT update_id, text, outcome FROM questions") == [
+        (7, "первый", "answer")
+    ]
 
 
 async def test_questions_without_an_update_are_never_merged(db: Database) -> None:
@@ -761,7 +756,7 @@ async def test_write_batch_writes_users_questions_and_marks_in_one_go(
     user = await db.get_user(5)
     assert user is not None
     assert (user.message_count, user.first_seen, user.last_seen) == (2, at(30), at(31))
-    assert raw(path, "SELECT user_id, text, update_id, created_at FROM questions") == [
+    assert on_disk(path, "SELECT user_id, text, update_id, created_at FROM questions") == [
         (5, "вопрос", 1, "2024-05-01T12:00:30.000+00:00")
     ]
     assert await db.handled_among([1, 2, 3]) == {2}
@@ -822,7 +817,7 @@ async def test_write_batch_counts_every_message_of_a_user_in_a_batch(
     assert (ann.first_seen, ann.last_seen) == (at(1), at(44))
     assert (bob.message_count, bob.first_seen, bob.last_seen) == (2, at(41), at(43))
     assert (carl.message_count, carl.first_seen) == (0, at(40))
-    assert raw(path, "SELECT user_id, update_id, text FROM questions ORDER BY id") == [
+    assert on_disk(path, "SELECT user_id, update_id, text FROM questions ORDER BY id") == [
         (5, 1, "первый"),
         (8, 2, "без remember_user"),
         (None, None, "без пользователя"),
@@ -862,7 +857,9 @@ async def test_a_batch_with_a_user_several_times_stores_what_row_by_row_writes_s
                     users=[row for row in rows if isinstance(row, UserRecord)],
                     questions=[row for row in rows if isinstance(row, QuestionRecord)],
                 )
-        return [raw(path, f"SELECT * FROM {table} ORDER BY 1") for table in ("users", "questions")]
+        return [
+            on_disk(path, f"SELECT * FROM {table} ORDER BY 1") for table in ("users", "questions")
+        ]
 
     at_once = await stored(tmp_path / "batch.sqlite3", [queued])
     row_by_row = await stored(tmp_path / "rows.sqlite3", [[row] for row in queued])
@@ -896,8 +893,8 @@ async def test_write_batch_with_a_broken_row_writes_no_row_of_any_table(
             questions=[good[0], good[1], broken, good[2]],
             handled=[HandledUpdate(n, at(2)) for n in range(3)],
         )
-    assert raw(path, "SELECT COUNT(*) FROM users") == [(0,)]
-    assert raw(path, "SELECT COUNT(*) FROM questions") == [(0,)]
+    assert on_disk(path, "SELECT COUNT(*) FROM users") == [(0,)]
+    assert on_disk(path, "SELECT COUNT(*) FROM questions") == [(0,)]
     assert await db.handled_among(range(3)) == set()
     assert await db.newest_handled_update() is None
 
@@ -928,5 +925,5 @@ async def test_a_full_disk_fails_the_write_and_leaves_the_database_usable(
     assert await db.get_question_by_update(1) is None
     await db._connection.execute("PRAGMA max_page_count = 1073741823")
     await db.log_question(user_id=1, chat_id=1, text="после", result=answer("x"), update_id=2)
-    assert raw(path, "PRAGMA integrity_check") == [("ok",)]
+    assert on_disk(path, "PRAGMA integrity_check") == [("ok",)]
     assert [row.update_id for row in await db.recent_questions()] == [2]

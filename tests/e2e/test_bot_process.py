@@ -9,10 +9,8 @@ stops the bot with SIGTERM and reads its database.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import signal
-import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,6 +23,7 @@ from bot.service import FaqService
 from bot.texts import RUSSIAN
 from tests.e2e.bot_process import MODES, WEBHOOK_SECRET, WEBHOOK_URL, RunningBot, start_bot
 from tests.fake_telegram import FakeChat, FakeTelegram, FakeUser, render
+from tests.on_disk import on_disk
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),
@@ -323,8 +322,9 @@ async def test_sigterm_stops_the_bot_cleanly_and_keeps_the_question_log(
     health, said = await running_bot.health()
     assert (health, said.startswith("unhealthy: ")) == (1, True), said
 
-    with contextlib.closing(sqlite3.connect(running_bot.database)) as db:
-        rows = db.execute(
-            "SELECT text, outcome FROM questions WHERE user_id = ? ORDER BY id", (user.id,)
-        ).fetchall()
+    rows = on_disk(
+        running_bot.database,
+        "SELECT text, outcome FROM questions WHERE user_id = ? ORDER BY id",
+        user.id,
+    )
     assert rows == [(OFF_TOPIC, "none"), (ON_TOPIC, "answer")]

@@ -17,9 +17,7 @@ What must hold:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -29,6 +27,7 @@ import pytest
 
 from tests.e2e.bot_process import RunningBot, start_bot
 from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.on_disk import on_disk
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
@@ -85,13 +84,12 @@ class Flood:
 
 
 def logged_update_ids(database: Path) -> list[int]:
-    with contextlib.closing(sqlite3.connect(database)) as db:
-        return [row[0] for row in db.execute("SELECT update_id FROM questions")]
+    return [update_id for (update_id,) in on_disk(database, "SELECT update_id FROM questions")]
 
 
 def integrity(database: Path) -> str:
-    with contextlib.closing(sqlite3.connect(database)) as db:
-        return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+    [(verdict,)] = on_disk(database, "PRAGMA integrity_check")
+    return str(verdict)
 
 
 async def stop_mid_flood(running: RunningBot, flood: Flood, how: signal.Signals) -> float:

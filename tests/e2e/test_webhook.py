@@ -8,9 +8,7 @@ in hand is finished, the webhook stays set, and updates sent while no bot runs r
 
 from __future__ import annotations
 
-import contextlib
 import signal
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ import pytest_asyncio
 
 from tests.e2e.bot_process import WEBHOOK_SECRET, WEBHOOK_URL, RunningBot, start_bot
 from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.on_disk import on_disk
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),
@@ -49,9 +48,8 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def questions_of(database: Path, user_id: int) -> list[str]:
-    with contextlib.closing(sqlite3.connect(database)) as db:
-        rows = db.execute("SELECT text FROM questions WHERE user_id = ? ORDER BY id", (user_id,))
-        return [text for (text,) in rows.fetchall()]
+    rows = on_disk(database, "SELECT text FROM questions WHERE user_id = ? ORDER BY id", user_id)
+    return [text for (text,) in rows]
 
 
 def is_to(user: FakeUser) -> Any:

@@ -7,7 +7,6 @@ starts a dialog.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -32,14 +31,14 @@ from bot.storage import Database
 from bot.texts import ENGLISH, RUSSIAN
 from tests.conftest import OWNER_ID
 from tests.mocked_bot import MockedBot, group_chat, make_user
+from tests.on_disk import on_disk
 
 OWNER_COMMANDS = ["/stats", "/unanswered", "/questions", "/reload", "/cancel"]
 TABLES = ["users", "questions", "votes", "kb_phrasings", "kb_entries", "human_questions"]
 
 
 def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    with sqlite3.connect(path) as connection:
-        return {t: connection.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
+    return {table: on_disk(path, f"SELECT * FROM {table} ORDER BY 1") for table in TABLES}
 
 
 def seen(exchange: Exchange) -> list[tuple[str, list[str]]]:

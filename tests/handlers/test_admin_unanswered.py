@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 from aiogram import Dispatcher
 from aiogram.types import Message
@@ -23,6 +20,7 @@ from bot.texts import ENGLISH, RUSSIAN
 from tests.conftest import OWNER_ID
 from tests.handlers.screens import answer_buttons
 from tests.mocked_bot import MockedBot, make_user
+from tests.on_disk import on_disk
 
 OWNER = RUSSIAN.owner
 BORSCHT = "как приготовить борщ?"
@@ -30,11 +28,6 @@ BOTH_WAYS = "платить картой или наличными"  # fits two 
 TOO_LONG = OWNER.problems[Problem.TOO_LONG].format(
     question_limit=MAX_QUESTION_CHARS, answer_limit=MAX_ANSWER_CHARS
 )
-
-
-def table(path: Path, query: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(path) as connection:
-        return connection.execute(query).fetchall()
 
 
 def phrase(text: str) -> str:
@@ -82,7 +75,7 @@ async def test_the_owner_loop_a_not_found_question_becomes_a_phrasing_and_is_ans
         text=BORSCHT, question=priorities.question
     )
     assert button_texts(added.last) == []  # nothing else is waiting
-    [(entry_id, text, question_id, added_by)] = table(
+    [(entry_id, text, question_id, added_by)] = on_disk(
         settings.database_path, "SELECT entry_id, text, question_id, added_by FROM kb_phrasings"
     )
     [logged] = await db.recent_questions(limit=1)
@@ -148,7 +141,7 @@ async def test_a_new_entry_from_an_unanswered_question(
     created = await owner.click(confirm, OWNER.create)
 
     assert created.notices == [OWNER.entry_created_notice]
-    [(entry_id, section_id, stored_question, answer, added_by)] = table(
+    [(entry_id, section_id, stored_question, answer, added_by)] = on_disk(
         settings.database_path,
         "SELECT id, section_id, question, answer, added_by FROM kb_entries",
     )

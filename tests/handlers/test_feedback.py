@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from aiogram import Dispatcher
@@ -16,13 +15,13 @@ from bot.storage import Database, EntryVotes
 from bot.texts import ENGLISH, RUSSIAN
 from tests.conftest import TIED_QUERY
 from tests.mocked_bot import MockedBot, group_chat, make_user
+from tests.on_disk import on_disk
 
 
 def vote_rows(path: Path) -> list[tuple[int, int, int, str, int]]:
-    with sqlite3.connect(path) as connection:
-        return connection.execute(
-            "SELECT chat_id, message_id, user_id, entry_id, value FROM votes ORDER BY user_id"
-        ).fetchall()
+    return on_disk(
+        path, "SELECT chat_id, message_id, user_id, entry_id, value FROM votes ORDER BY user_id"
+    )
 
 
 def first_row(message: Message) -> list[str]:
