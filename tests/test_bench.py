@@ -214,6 +214,18 @@ async def test_the_wire_session_serialises_requests_and_parses_replies() -> None
     assert (await bot.me()).is_bot
 
 
+async def test_the_wire_session_keeps_telegrams_share_of_the_work_apart() -> None:
+    session = WireSession()
+    bot = Bot(LOCAL_TOKEN, session=session, default=bot_defaults())
+    assert session.server_seconds == 0.0
+
+    await bot.send_message(42, "Ответ")
+    after_one = session.server_seconds
+    await bot.send_message(42, "Ещё ответ")
+
+    assert 0.0 < after_one < session.server_seconds
+
+
 def test_the_command_takes_its_options() -> None:
     parser = build_parser()
     assert parser.parse_args(["bench"]).quick is False

@@ -7,6 +7,9 @@ round trip. Unlike ``bot.local_api.LocalSession`` it does not check the request 
 would (HTML, keyboards): that is the server's work, and timing it would charge the FAQ bot's
 longer, richer answers with the cost of an emulator.
 
+What Telegram's servers would do (make up the sent message, turn the reply into JSON) happens in
+this process too, so ``server_seconds`` adds it up: the benchmark takes it off the bots' time.
+
 Requests go through the session's request middlewares, as every aiogram session sends them
 (``BaseSession.__call__``). It stands in for Telegram, limits included:
 ``without_telegram_limits`` raises ``bot.session.FloodControl``'s limits out of reach, so that
@@ -55,6 +58,7 @@ class WireSession(BaseSession):
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[SentRequest] = []
+        self.server_seconds = 0.0  # spent standing in for Telegram: not the bot's work
         self._message_ids = itertools.count(1)
 
     async def __call__(
@@ -84,11 +88,16 @@ class WireSession(BaseSession):
     ) -> TelegramType:
         fields = self._form_fields(bot, method)
         self.requests.append(SentRequest(method.__api_method__, fields))
-        reply = {"ok": True, "result": self._result(method.__api_method__, fields, bot)}
-        response = self.check_response(
-            bot=bot, method=method, status_code=200, content=self.json_dumps(reply)
-        )
+        content = self._reply(method.__api_method__, fields, bot)
+        response = self.check_response(bot=bot, method=method, status_code=200, content=content)
         return response.result  # type: ignore[return-value]
+
+    def _reply(self, method: str, fields: dict[str, Any], bot: Bot) -> str:
+        """Telegram's JSON reply to a request (its own work, timed apart)."""
+        started = time.perf_counter()
+        content = self.json_dumps({"ok": True, "result": self._result(method, fields, bot)})
+        self.server_seconds += time.perf_counter() - started
+        return content
 
     def _form_fields(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any]:
         """What ``AiohttpSession.build_form_data`` puts in the form."""
