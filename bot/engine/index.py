@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -104,6 +106,7 @@ class KnowledgeIndex:
             if len(lemma) >= DERIVATION_PREFIX and lemma.isalpha():
                 self._by_prefix.setdefault(lemma[:DERIVATION_PREFIX], []).append(lemma)
         self._derived_cache: dict[str, tuple[str, ...]] = {}
+        self._sorted_lemmas: list[str] | None = None  # for completions, made when first needed
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self.unknown_idf)
@@ -126,6 +129,22 @@ class KnowledgeIndex:
                 self._derived_cache.clear()
             self._derived_cache[lemma] = found
         return found
+
+    def completions(self, beginning: str, most: int) -> tuple[str, ...]:
+        """The base's words that begin with ``beginning`` ("студ" -> "студент",
+        "студенческий"), shortest first; none when more than ``most`` do (too vague)."""
+        if self._sorted_lemmas is None:
+            self._sorted_lemmas = sorted(lemma for lemma in self.lemmas if lemma.isalpha())
+        lemmas = self._sorted_lemmas
+        found: list[str] = []
+        for lemma in itertools.islice(lemmas, bisect.bisect_left(lemmas, beginning), None):
+            if not lemma.startswith(beginning):
+                break
+            if len(found) == most:
+                return ()
+            if lemma != beginning:
+                found.append(lemma)
+        return tuple(sorted(found, key=len))
 
     def _derive(self, lemma: str) -> list[str]:
         if len(lemma) < DERIVATION_PREFIX:

@@ -22,6 +22,12 @@ from bot.engine.types import SmallTalk
 
 TYPO_STRENGTH = {0: 1.0, 1: 0.9, 2: 0.8}
 DERIVED_STRENGTH = 0.75
+# A shortened word ("студ.", "пенс.") read as the base's words it begins: as sure as one typo,
+# if it begins no more than this many of them, and is this long at least (with a dot after
+# it; without one, only a word no dictionary knows and one letter longer).
+SHORTENED_STRENGTH = 0.9
+SHORTENED_MOST = 4
+SHORTENED_LENGTH = 3
 REFLEXIVE_STRENGTH = 0.95
 _TRAILING_PUNCTUATION = ".,!?;:"
 _TAKES_SOFT_SIGN = frozenset("бвдзлмнпрстфчшщж")
@@ -59,6 +65,7 @@ class _Token(NamedTuple):
 
     raw: str
     how: str = ""
+    shortened: bool = False  # typed with a dot right after it, as in "студ." or "пенс."
 
 
 # A chunk of a message (text between spaces): its words as typed, its tokens (None when the
@@ -353,7 +360,14 @@ class QueryReader:
             converted, how = self._from_latin(chunk)
             tokens = tuple(_Token(w, how) for w in text.words(converted))
             return words, tokens, tuple(t.raw for t in tokens) == words
-        return words, tuple(_Token(w) for w in words), True
+        tokens = tuple(_Token(w) for w in words)
+        if (
+            words
+            and chunk.rstrip(_TRAILING_PUNCTUATION).endswith(words[-1])
+            and (chunk.removeprefix(chunk.rstrip(_TRAILING_PUNCTUATION)).startswith("."))
+        ):
+            tokens = (*tokens[:-1], _Token(words[-1], shortened=True))
+        return words, tokens, True
 
     def _from_latin(self, chunk: str) -> tuple[str, str]:
         """The chunk as meant: kept (an English or known word), re-typed in Russian, or
@@ -523,6 +537,10 @@ class QueryReader:
             if word.stop or word.extra or text.is_number(word.term) or self._is_known(word):
                 result.append(replace(word, how=token.how))
                 continue
+            completed = self._complete(word) if token.shortened else None
+            if completed is not None:
+                result.append(completed)
+                continue
             compound = self._compound(word, token.how)
             if compound is not None:
                 result.extend(compound)
@@ -539,8 +557,29 @@ class QueryReader:
                         for w in self._resolve(_Token(part, token.how), allow_split=False)
                     )
                 continue
-            result.append(replace(word, how=token.how))
+            completed = None if token.how else self._complete(word, dotted=False)
+            result.append(completed or replace(word, how=token.how))
         return result
+
+    def _complete(self, word: Word, *, dotted: bool = True) -> Word | None:
+        """A shortened word read as the base's words it begins ("тролл." -> "троллейбус")."""
+        surface = word.surface
+        shortest = SHORTENED_LENGTH if dotted else SHORTENED_LENGTH + 1
+        if len(surface) < shortest or not surface.isalpha():
+            return None
+        if not dotted and morph.is_dictionary_word(surface):
+            return None
+        found = self.index.completions(surface, SHORTENED_MOST)
+        if not found:
+            return None
+        first, *others = found
+        return replace(
+            word,
+            term=first,
+            other_terms=tuple(others),
+            strength=SHORTENED_STRENGTH,
+            how="shortened",
+        )
 
     def _is_known(self, word: Word) -> bool:
         return self.index.knows_word(word.surface, word.terms)

@@ -361,3 +361,26 @@ def test_an_unknown_word_typed_with_a_capital_inside_a_sentence_is_a_named_thing
         shares.append(evidence.named)
     assert shares[0] < 0.55 < shares[1] == 1.0
     assert faq_engine.match(as_name).score < faq_engine.match(as_detail).score
+
+
+def test_a_word_shortened_with_a_dot_reads_as_the_base_words_it_begins(
+    transport_engine: FaqEngine,
+) -> None:
+    assert meanings(transport_engine, "тролл.") == ["троллейбус"]
+    slot = transport_engine.read("тролл.").slots[0]
+    assert (slot.how, slot.alternatives[0][1]) == ("shortened", query.SHORTENED_STRENGTH)
+    # It stands for every word it begins: the one "студент" means is among them.
+    shortened = transport_engine.read("студ. проездной").slots[0]
+    student = transport_engine.read("студент").slots[0].alternatives[0][0]
+    assert student in [term for term, _ in shortened.alternatives]
+    result = transport_engine.match("льготы пенс. на проезд")
+    assert result.outcome is Outcome.ANSWER
+    assert result.best is not None
+    assert result.best.entry.id == "pensioners"
+
+
+def test_a_shortening_too_vague_or_too_short_stays_unknown(faq_engine: FaqEngine) -> None:
+    # Without a dot the same letters are a typo or a word of their own, not a shortening.
+    assert faq_engine.read("тролл").slots[0].how != "shortened"
+    assert faq_engine.index.completions("с", query.SHORTENED_MOST) == ()  # begins too many
+    assert [s.how for s in faq_engine.read("ка.").slots] != ["shortened"]
