@@ -35,7 +35,7 @@ class Language:
     translit: tuple[tuple[str, str], ...]  # longest Latin group first
     keyboard_layout: dict[str, str]
     colloquial: dict[str, str]
-    compound_prefixes: dict[str, str]
+    compound_prefixes: dict[str, tuple[str, ...]]  # first half -> the adjectives it may be
     derivational_endings: frozenset[str]
     filler_phrases: frozenset[tuple[str, ...]] = frozenset()  # set phrases that ask nothing
     information_kinds: tuple[InformationKind, ...] = ()
@@ -72,7 +72,10 @@ def russian() -> Language:
         translit=tuple(translit),
         keyboard_layout=dict(data["keyboard_layout"]),
         colloquial={k.replace("ё", "е"): v for k, v in data["colloquial"].items()},
-        compound_prefixes=dict(data["compound_prefixes"]),
+        compound_prefixes={
+            prefix: (adjectives,) if isinstance(adjectives, str) else tuple(adjectives)
+            for prefix, adjectives in data["compound_prefixes"].items()
+        },
         derivational_endings=frozenset(data["derivational_endings"]),
         filler_phrases=frozenset(_words(value) for value in data.get("filler_phrases", [])),
         information_kinds=tuple(

@@ -604,13 +604,13 @@ class QueryReader:
         surface = word.surface
         if not surface.isalpha() or morph.is_dictionary_word(surface):
             return None
-        for prefix, adjective in self.language.compound_prefixes.items():
+        for prefix, (adjective, *others) in self.language.compound_prefixes.items():
             rest = surface[len(prefix) :]
             if not surface.startswith(prefix) or len(rest) < 3:
                 continue
             rest_words = self.lemmatizer.analyze_word(rest)
             if rest_words and all(self._is_known(w) for w in rest_words if not w.stop):
-                first = Word(prefix, adjective, how="split")
+                first = Word(prefix, adjective, tuple(others), how="split")
                 return [first, *(replace(w, how=how or "split") for w in rest_words)]
         return None
 

@@ -384,3 +384,17 @@ def test_a_shortening_too_vague_or_too_short_stays_unknown(faq_engine: FaqEngine
     assert faq_engine.read("тролл").slots[0].how != "shortened"
     assert faq_engine.index.completions("с", query.SHORTENED_MOST) == ()  # begins too many
     assert [s.how for s in faq_engine.read("ка.").slots] != ["shortened"]
+
+
+def test_a_compound_half_may_stand_for_either_of_its_adjectives(faq_engine: FaqEngine) -> None:
+    # "орг-" is "организационный" (оргкомитет) or "организованный" (оргпреступность): the
+    # reading keeps both, and the base's word decides.
+    assert faq_engine.index.lemmatizer.language.compound_prefixes["орг"] == (
+        "организационный",
+        "организованный",
+    )
+    first = faq_engine.read("оргпреступность").slots[0]
+    assert first.alternatives[0][0] == "организованный"
+    result = faq_engine.match("оргпреступность")
+    assert result.best is not None
+    assert result.best.entry.id == "growth"
