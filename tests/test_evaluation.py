@@ -58,7 +58,8 @@ FLOORS = {
     ("faq", "holdout8"): (0.93, 0.96, 0.92),  # reached 0.952, 0.988, 0.947 (was 0.89)
     # holdout9 was blind once, for the engine at the end of wave 6 (0.890, 0.939, 0.927; the
     # engine of the start of wave 6 reached the same); not in the decision model's fit.
-    ("faq", "holdout9"): (0.86, 0.91, 0.90),  # reached 0.890, 0.939, 0.927
+    # Wave 7: its failures fed phrasings (and dropped one that promised a date).
+    ("faq", "holdout9"): (0.93, 0.96, 0.92),  # reached 0.951, 0.976, 0.945 (was 0.86)
     ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
     # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
     # and route_changes (a route not running because of a closure) got phrasings (wave 5).
@@ -80,7 +81,8 @@ FLOORS = {
     ("transport", "holdout8"): (0.92, 0.97, 0.89),  # reached 0.944, 0.994, 0.919 (was 0.91)
     # holdout9 was blind once, for the engine at the end of wave 6 (0.902, 0.975, 0.919; the
     # engine of the start of wave 6: 0.896, 0.975, 0.919); not in the decision model's fit.
-    ("transport", "holdout9"): (0.88, 0.95, 0.89),  # reached 0.902, 0.975, 0.919
+    # Wave 7: shortened words ("студ.") are read, and its failures fed phrasings.
+    ("transport", "holdout9"): (0.92, 0.97, 0.89),  # reached 0.945, 0.994, 0.919 (was 0.88)
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")
