@@ -86,8 +86,10 @@ def test_an_action_the_base_does_not_know_lowers_the_confidence() -> None:
 
 
 def test_engine_weighs_the_question_words_the_entry_asks(faq_engine: FaqEngine) -> None:
-    # "когда" is in a phrasing of the Baikonur entry ("Когда юбилей космодрома Байконур?").
-    asked = faq_engine.evidence(*_read_and_rank(faq_engine, "когда юбилей космодрома Байконур"))
+    # "сколько" is in a phrasing of the regions entry ("Сколько российских областей ...?").
+    asked = faq_engine.evidence(
+        *_read_and_rank(faq_engine, "сколько областей граничит с Казахстаном")
+    )
     assert asked is not None
     assert asked.asks
     assert asked.unasked == 0.0
@@ -106,10 +108,12 @@ def test_engine_weighs_the_actions_the_base_does_not_know(faq_engine: FaqEngine)
     built = faq_engine.evidence(*_read_and_rank(faq_engine, "когда построили байконур"))
     assert built is not None
     assert built.unknown_actions > 0.2  # "построили": no entry talks about building
-    jubilee = faq_engine.evidence(*_read_and_rank(faq_engine, "когда юбилей космодрома Байконур"))
-    assert jubilee is not None
-    assert jubilee.unknown_actions == 0.0
-    assert faq_engine.model.probability(built) < faq_engine.model.probability(jubilee)
+    borders = faq_engine.evidence(
+        *_read_and_rank(faq_engine, "сколько областей граничит с Казахстаном")
+    )
+    assert borders is not None
+    assert borders.unknown_actions == 0.0
+    assert faq_engine.model.probability(built) < faq_engine.model.probability(borders)
 
 
 def _read_and_rank(engine: FaqEngine, text: str) -> tuple[ReadQuery, list[EntryScore]]:
@@ -118,14 +122,14 @@ def _read_and_rank(engine: FaqEngine, text: str) -> tuple[ReadQuery, list[EntryS
 
 
 def test_engine_reports_the_evidence_of_its_best_entry(faq_engine: FaqEngine) -> None:
-    query = faq_engine.read("когда юбилей космодрома Байконур")
+    query = faq_engine.read("сколько областей граничит с Казахстаном")
     ranked = faq_engine.rank(query)
     found = faq_engine.evidence(query, ranked)
     assert found is not None
     assert found.score == ranked[0].score
-    assert found.words == 4  # "когда" counts too: a question word is meaningful
+    assert found.words == 4  # "сколько" counts too: a question word is meaningful
     assert 0.0 <= found.runner_up <= 1.0
-    result = faq_engine.match("когда юбилей космодрома Байконур")
+    result = faq_engine.match("сколько областей граничит с Казахстаном")
     assert result.outcome is Outcome.ANSWER
     assert result.score == pytest.approx(DEFAULT_MODEL.confidence(found), abs=1e-4)
 
@@ -143,7 +147,7 @@ def test_no_evidence_without_a_match(faq_engine: FaqEngine) -> None:
 
 
 def test_explain_shows_the_decision(faq_engine: FaqEngine) -> None:
-    text = faq_engine.explain("когда юбилей космодрома Байконур")
+    text = faq_engine.explain("сколько областей граничит с Казахстаном")
     assert "meaningful words" in text
     assert "right-answer probability" in text
     assert "question words no question or phrasing of the entry asks" in text
@@ -205,10 +209,11 @@ def test_engine_weighs_a_kind_of_information_the_entry_does_not_give(
         assert found is not None
         return found
 
-    # The Baikonur entry mentions the jubilee, gives no year; a phrasing asks "когда".
+    # The Baikonur entry mentions the jubilee, gives no year and no date.
     year = weighed(faq_engine, "В каком году был основан космодром Байконур?")
     assert year.unprovided
-    assert not weighed(faq_engine, "когда юбилей космодрома Байконур").unprovided
+    assert weighed(faq_engine, "когда юбилей космодрома Байконур").unprovided
+    assert not weighed(faq_engine, "сколько областей граничит с Казахстаном").unprovided
     assert not weighed(faq_engine, "приоритеты сотрудничества").unprovided
     # The lost-documents answer names a police department but no phone number.
     police = weighed(transport_engine, "как позвонить в отдел полиции Центрального района")
@@ -225,6 +230,8 @@ def test_a_detail_the_answer_only_mentions_is_not_answered(
         Outcome.ANSWER
     )
     assert transport_engine.match("маршрутка 12к до скольки ходит?").outcome is not (Outcome.ANSWER)
+    assert faq_engine.match("когда юбилей космодрома Байконур").outcome is not Outcome.ANSWER
     # The same topics asked about what the entries do give are still answered.
-    assert faq_engine.match("когда юбилей космодрома Байконур").outcome is Outcome.ANSWER
+    jubilee = faq_engine.match("будут ли вместе отмечать юбилей байконура")
+    assert jubilee.outcome is Outcome.ANSWER
     assert transport_engine.match("сколько стоит проезд в маршрутке").outcome is Outcome.ANSWER

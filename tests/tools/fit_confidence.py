@@ -35,6 +35,7 @@ SPLITS = (
     "holdout6",
     "holdout7",
     "holdout8",
+    "holdout9",
 )
 # A wrong answer to an off-topic message costs more than a suggestion instead of an answer.
 # (1.5 and 2.0 cross-validate alike; 1.5 keeps "как оплатить штраф гибдд" a suggestion.)
