@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Container, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.engine import morph, text
 from bot.engine.lang import Language
@@ -32,6 +32,30 @@ class Word:
     strength: float = 1.0  # below 1 when the word was guessed (a typo corrected, ...)
     how: str = ""  # how the word was recognised, for explanations
     span: int = 1  # how many words of the text it stands for (a phrase is several)
+    # The hash, worked out once: a message's words are keys of the memos that read them,
+    # and hashing ten fields for every look-up costs more than the look-up. (String hashes
+    # differ between processes: a Word must not be pickled with it; none is.)
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        if not self._hash:
+            object.__setattr__(self, "_hash", hash(self._fields()))
+        return self._hash
+
+    def _fields(self) -> tuple[object, ...]:
+        """What equality compares (every field but the remembered hash)."""
+        return (
+            self.surface,
+            self.term,
+            self.other_terms,
+            self.stop,
+            self.weak,
+            self.common,
+            self.extra,
+            self.strength,
+            self.how,
+            self.span,
+        )
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -240,7 +264,7 @@ class Concepts:
             word = core[i]
             starts_phrase = not word.stop and (
                 word.term in phrases
-                or bool(word.other_terms and any(t in phrases for t in word.other_terms))
+                or bool(word.other_terms and not phrases.keys().isdisjoint(word.other_terms))
             )
             matched = self._phrase_at(core, i) if starts_phrase else None
             if matched is not None:

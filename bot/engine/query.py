@@ -621,9 +621,9 @@ class QueryReader:
         slots = []
         seen: set[str] = set()
         remembered = self._pairs
-        knows = self.index.knows
+        known = self.index.document_frequency  # (what index.knows looks at, without a call)
         for pair, left, right in pair_terms(words, self._pair_lefts):
-            if pair in seen or not knows(pair):
+            if pair in seen or pair not in known:
                 continue
             seen.add(pair)
             key = (pair, left.surface, right.surface, min(left.strength, right.strength))

@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import TypeVar
 
 from bot.engine.index import Field, FieldKind, KnowledgeIndex
 from bot.engine.query import Slot
@@ -33,8 +34,13 @@ SHORTLIST = 60
 DERIVED_MATCH = 0.75
 # A capped confidence sits just below the answer threshold: a suggestion, never an answer.
 UNSURE = 0.98
-# Facts remembered about message words are forgotten at this many, to bound memory.
+# Facts remembered about message words are forgotten at this many, to bound memory...
 _MEMO_LIMIT = 50_000
+# ...and the entries words reach at this many (a reach names up to MAX_WALK entries per
+# reading).
+_REACH_LIMIT = 2_000
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,12 @@ class FieldMatch:
 
 # A message word found in a text of an entry: (slot number, term, strength).
 _Hit = tuple[int, str, float]
+# A message word an entry contains: (bit of the first text containing it, slot number,
+# strength, topicality).
+_Matched = tuple[int, int, float, float]
+# A message word found in an entry: (slot number, term, strength, bit mask of the entry's
+# texts containing the word through that term).
+_Hits = tuple[int, str, float, int]
 
 
 @dataclass(slots=True)
@@ -88,21 +100,28 @@ class _Texts:
     works with; EntryScore spells it out as FieldMatch objects for explanations."""
 
     texts: Sequence[Field]  # all texts of the entry; a text's bit is 1 << its position
-    found: dict[int, list[_Hit]]  # bit of a text containing message words -> them, in order
+    hits: list[_Hits]  # the message words the entry contains, with the texts having them
     coverages: dict[int, float]  # bit of a text -> the share of the message's weight it has
     scores: dict[int, float]  # the scores worked out: of the texts that could be the best
     best: int  # the bit of the best-scoring text
     weights: Weights
 
+    @property
+    def found(self) -> dict[int, list[_Hit]]:
+        """Bit of each text containing message words -> them, in order."""
+        found: dict[int, list[_Hit]] = {}
+        for number, term, strength, mask in self.hits:
+            for bit in _bits(mask):
+                found.setdefault(bit, []).append((number, term, strength))
+        return found
+
     def match(self, bit: int) -> FieldMatch:
         text = self.texts[bit.bit_length() - 1]
-        hits = self.found[bit]
+        hits = [(n, term, strength) for n, term, strength, mask in self.hits if mask & bit]
         score = self.scores.get(bit)
         if score is None:
-            score = _text_score(text, self.coverages[bit], hits, self.weights)
-        return FieldMatch(
-            text, {number: (term, strength) for number, term, strength in hits}, score
-        )
+            score = _text_score(text, self.coverages[bit], [h[1] for h in hits], self.weights)
+        return FieldMatch(text, {n: (term, strength) for n, term, strength in hits}, score)
 
 
 @dataclass(slots=True)
@@ -136,13 +155,9 @@ class EntryScore:
         """The message words the entry's question or phrasings contain (not only its answer)."""
         if self.matches is None:
             return set()
-        texts = self.matches.texts
-        return {
-            hit[0]
-            for bit, hits in self.matches.found.items()
-            if texts[bit.bit_length() - 1].kind is not _ANSWER
-            for hit in hits
-        }
+        # The index puts the answer last: any other bit of a mask is a question or phrasing.
+        answer_bit = 1 << (len(self.matches.texts) - 1)
+        return {hit[0] for hit in self.matches.hits if hit[3] & ~answer_bit}
 
 
 @dataclass(slots=True)
@@ -179,6 +194,10 @@ class Scorer:
         base = weights.question_base
         self._lift_bound = max(base, weights.answer_text, base + (1.0 - base) * 1.0)
         self._numeric: dict[str, bool] = {}  # a message word as typed -> whether it has digits
+        # A word's readings -> the number of entries its rarest reading is in...
+        self._rarities: dict[tuple[tuple[str, float], ...], int] = {}
+        # ...and the entries it reaches (see _reach); never changed once made.
+        self._reached: dict[tuple[tuple[str, float], ...], dict[int, float]] = {}
 
     def rank(self, slots: Sequence[Slot], top: int = 5) -> list[EntryScore]:
         """The best entries for the message, best first, with the ambiguity discount applied."""
@@ -278,7 +297,6 @@ class Scorer:
         checked on those few entries, so a message of common words costs no more than one
         walk of the shortest posting list.
         """
-        postings = self.index.postings
         known = [s for s in slots if s.alternatives]
         if not known:
             return []
@@ -287,7 +305,8 @@ class Scorer:
         if self.index.size <= self._common_limit:
             nominating = known  # a posting list is no longer than the base: none is common
         else:
-            rarities = [min(len(postings.get(t, ())) for t, _ in s.alternatives) for s in known]
+            rarity = self._rarities.get
+            rarities = [rarity(s.alternatives) or self._rarity(s.alternatives) for s in known]
             limit = self._common_limit
             nominating = [s for s, r in zip(known, rarities, strict=True) if r <= limit]
             if not nominating:
@@ -295,9 +314,10 @@ class Scorer:
             chosen = {id(s) for s in nominating}
             others = [(s.weight, s.alternatives) for s in known if id(s) not in chosen]
         votes: dict[int, float] = {}
+        reach = self._reached.get
         for slot in nominating:
             weight = slot.weight
-            reached = self._reach(slot)
+            reached = reach(slot.alternatives) or self._reach(slot.alternatives)
             if not votes:  # nothing to add to yet: the products are the sums
                 votes = {entry: weight * strength for entry, strength in reached.items()}
                 continue
@@ -319,13 +339,22 @@ class Scorer:
         ranked = _largest(votes, self.weights.candidates)
         return [(e, min(1.0, v / total)) for e, v in ranked]
 
-    def _reach(self, slot: Slot) -> dict[int, float]:
-        """Entries containing one of the slot's terms, with the best strength."""
+    def _rarity(self, alternatives: tuple[tuple[str, float], ...]) -> int:
+        """In how many entries a word's rarest reading is; remembered, as words recur."""
+        postings = self.index.postings
+        rarity = min([len(postings.get(term, ())) for term, _ in alternatives])
+        return _remember(self._rarities, alternatives, rarity, _MEMO_LIMIT)
+
+    def _reach(self, alternatives: tuple[tuple[str, float], ...]) -> dict[int, float]:
+        """Entries containing one of a word's readings, with the best strength; remembered
+        (as words recur) for fewer words than other facts, as a reach can be long."""
+        return _remember(self._reached, alternatives, self._walk(alternatives), _REACH_LIMIT)
+
+    def _walk(self, alternatives: tuple[tuple[str, float], ...]) -> dict[int, float]:
         postings = self.index.postings
         # A term in thousands of entries tells them apart from nothing: a sample is enough
         # to show the message is ambiguous, and keeps such messages as fast as others.
         # A posting list names each entry once, so the first reading reaches them all.
-        alternatives = slot.alternatives
         term, strength = alternatives[0]
         reached = dict.fromkeys(postings.get(term, ())[:MAX_WALK], strength) if strength > 0 else {}
         get = reached.get
@@ -348,19 +377,18 @@ class Scorer:
         if not hits:
             return EntryScore(entry, 0.0, 0.0)
         answer_bit = 1 << (len(texts) - 1)  # the index puts the answer last
-        strengths = self._best_strengths(hits, answer_bit)
+        strengths, topicality = self._words_matched(hits, answer_bit)
         if message.partial and self._completes_names(message.slots, strengths):
             hits = _restore_partial_words(hits, message.slots)
-            strengths = self._best_strengths(hits, answer_bit)
+            strengths, topicality = self._words_matched(hits, answer_bit)
         total = message.total
         if total is None:
             total = self._message_weight(message, strengths)
         if total <= 0:
             return EntryScore(entry, 0.0, 0.0)
         weights = message.weights
-        found, products = _by_text(hits, weights)
-        coverages = {bit: sum(added) / total for bit, added in products.items()}
-        best_text, best_score, text_scores = self._best_text(texts, found, coverages)
+        coverages = _coverages(hits, weights, total)
+        best_text, best_score, text_scores = self._best_text(texts, hits, coverages)
         matched_weight = sum([weights[n] * v for n, v in strengths.items()])
         union = self.weights.union * matched_weight / total
         share = self.weights.field_share
@@ -377,14 +405,13 @@ class Scorer:
         unsure = message.wordy.isdisjoint(strengths)
         if unsure:
             raw = min(raw, UNSURE * self.weights.answer_knee)
-        topicality = self._topicality(len(texts) - 1, hits, strengths)
         salience = self._salience(weights, topicality)
         rank = raw * (1.0 + self.weights.salience * salience)
-        matches = _Texts(texts, found, coverages, text_scores, best_text, self.weights)
+        matches = _Texts(texts, hits, coverages, text_scores, best_text, self.weights)
         return EntryScore(entry, raw, raw, rank, named, unsure, matches)
 
     def _best_text(
-        self, texts: Sequence[Field], found: dict[int, list[_Hit]], coverages: dict[int, float]
+        self, texts: Sequence[Field], hits: list[_Hits], coverages: dict[int, float]
     ) -> tuple[int, float, dict[int, float]]:
         """The entry's best-scoring text (the first in the entry's order among equals): its
         bit, its score, and the scores worked out on the way.
@@ -402,7 +429,8 @@ class Scorer:
             coverage = coverages[bit]
             if best_text and coverage * lift < best_score:
                 break  # nor can any later text: their coverage is no higher
-            score = _text_score(texts[bit.bit_length() - 1], coverage, found[bit], weights)
+            terms = [term for _, term, _, mask in hits if mask & bit]
+            score = _text_score(texts[bit.bit_length() - 1], coverage, terms, weights)
             scores[bit] = score
             if not best_text or score > best_score or (score == best_score and bit < best_text):
                 best_text, best_score = bit, score
@@ -411,7 +439,7 @@ class Scorer:
     @staticmethod
     def _hits(
         masks: dict[str, int], count: int, alternatives: Sequence[tuple[tuple[str, float], ...]]
-    ) -> list[tuple[int, str, float, int]]:
+    ) -> list[_Hits]:
         """The message words an entry contains: (slot number, term, strength, bit mask of the
         entry's texts containing the word through that term), in message order. A text takes
         the first reading of a word it contains (readings come best first).
@@ -434,33 +462,44 @@ class Scorer:
                         break
         return hits
 
-    def _best_strengths(
-        self, hits: list[tuple[int, str, float, int]], answer_bit: int
-    ) -> dict[int, float]:
-        """Per message word: how strongly the entry contains it, in whichever text.
+    def _words_matched(
+        self, hits: list[_Hits], answer_bit: int
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """Per message word the entry contains: how strongly, in whichever text, and its
+        topicality: the share of the entry's question and phrasings that contain it (an entry
+        about a topic repeats it), each text counting with the strength it has the word
+        with. One pass over the hits, as this runs for every candidate entry.
 
         The words come in the order of the first text containing them (then message order):
         the sums over them depend on it.
         """
         answer = self.weights.answer
-        best: dict[int, float] = {}
-        first: dict[int, int] = {}  # word -> the bit of the first text containing it
-        for number, _, strength, mask in hits:
-            short = mask & ~answer_bit
-            if short and strength > 0.0:
-                if strength > best.get(number, 0.0):
-                    best[number] = strength
-                bit = short & -short
-                if bit < first.get(number, answer_bit):
-                    first[number] = bit
-            value = strength * answer
-            if mask & answer_bit and value > 0.0:
-                if value > best.get(number, 0.0):
-                    best[number] = value
-                first.setdefault(number, answer_bit)
-        if len(best) < 2:
-            return best
-        return {n: best[n] for _, n in sorted((bit, n) for n, bit in first.items())}
+        not_answer = ~answer_bit
+        short_count = answer_bit.bit_length() - 1  # the question and phrasings
+        # (first text's bit, word number, strength, topicality) per matched word.
+        matched: list[_Matched] = []
+        last = len(hits) - 1
+        # The hits of one word come one after another, best reading first.
+        for at, (number, _, strength, mask) in enumerate(hits):
+            if at and hits[at - 1][0] == number:
+                continue  # a further reading of a word gathered below
+            if at < last and hits[at + 1][0] == number:
+                word = _several_readings(hits, at, answer_bit, answer)
+                if word is not None:
+                    matched.append(word)
+                continue
+            # One reading (most words): the same strength in every text having it.
+            short = mask & not_answer
+            best = strength if short else 0.0
+            first = short & -short if short and strength > 0.0 else answer_bit
+            if mask & answer_bit and strength * answer > best:
+                best = strength * answer
+            if best > 0.0:
+                topicality = sum([strength] * short.bit_count()) / short_count
+                matched.append((first, number, best, topicality))
+        if len(matched) > 1:
+            matched.sort()
+        return {n: s for _, n, s, _ in matched}, {n: t for _, n, _, t in matched}
 
     @staticmethod
     def _completes_names(slots: Sequence[Slot], matched: dict[int, float]) -> bool:
@@ -501,28 +540,6 @@ class Scorer:
         return min(1.0, mass / self._informative_mass)
 
     @staticmethod
-    def _topicality(
-        short_count: int, hits: list[tuple[int, str, float, int]], matched: dict[int, float]
-    ) -> dict[int, float]:
-        """Per matched message word: the share of the entry's question and phrasings (the
-        ``short_count`` texts before the answer) that contain it (an entry about a topic
-        repeats it); a text counts with the strength it contains the word with."""
-        shorts = (1 << short_count) - 1
-        found: dict[int, list[tuple[int, float]]] = {number: [] for number in matched}
-        for number, _, strength, mask in hits:
-            if mask & shorts and number in found:
-                found[number].append((mask & shorts, strength))
-        topicality = {}
-        for number, parts in found.items():
-            if len(parts) == 1:  # one reading: the same strength in every text having it
-                [(mask, strength)] = parts
-                strengths = [strength] * mask.bit_count()
-            else:  # several readings: added in the entry's order of the texts
-                strengths = [s for _, s in sorted(_per_text(parts))]
-            topicality[number] = sum(strengths) / short_count
-        return topicality
-
-    @staticmethod
     def _salience(weights: Sequence[float], topicality: dict[int, float]) -> float:
         """How central the matched words are to the entry, weighted by their weight."""
         total = sum([weights[n] for n in topicality])
@@ -534,7 +551,7 @@ class Scorer:
     def _message_weight(message: _Message, matched: dict[int, float]) -> float:
         """The message's total weight; extra words count only where they matched."""
         extra = message.extra
-        return sum(w for n, w in enumerate(message.weights) if not extra[n] or n in matched)
+        return sum([w for n, w in enumerate(message.weights) if not extra[n] or n in matched])
 
     def _discount_ambiguity(self, scored: list[EntryScore], shown: list[EntryScore]) -> None:
         """Two entries explaining the message about equally well: neither is a sure answer.
@@ -555,9 +572,7 @@ class Scorer:
             s.score = calibrated(s.score, self.weights.suggest_knee, self.weights.answer_knee)
 
 
-def _restore_partial_words(
-    hits: list[tuple[int, str, float, int]], slots: Sequence[Slot]
-) -> list[tuple[int, str, float, int]]:
+def _restore_partial_words(hits: list[_Hits], slots: Sequence[Slot]) -> list[_Hits]:
     """Full strength again for the words that were weakened as parts of longer names."""
     restored = []
     for number, term, strength, mask in hits:
@@ -568,25 +583,68 @@ def _restore_partial_words(
     return restored
 
 
-def _by_text(
-    hits: list[tuple[int, str, float, int]], weights: Sequence[float]
-) -> tuple[dict[int, list[_Hit]], dict[int, list[float]]]:
-    """The hits of each text (by its bit), and what each adds to the text's coverage."""
-    found: dict[int, list[_Hit]] = {}
+def _coverages(hits: list[_Hits], weights: Sequence[float], total: float) -> dict[int, float]:
+    """Per text containing message words (by its bit): the share of the message's weight it
+    has, added in the message's order."""
     products: dict[int, list[float]] = {}
-    for number, term, strength, mask in hits:
-        hit = (number, term, strength)
+    spread = _BITS.get
+    for number, _, strength, mask in hits:
         added = weights[number] * strength
-        while mask:
-            bit = mask & -mask
-            mask ^= bit
-            if bit in found:
-                found[bit].append(hit)
-                products[bit].append(added)
-            else:
-                found[bit] = [hit]
+        for bit in spread(mask) or _bits(mask):
+            shares = products.get(bit)
+            if shares is None:
                 products[bit] = [added]
-    return found, products
+            else:
+                shares.append(added)
+    return {bit: sum(added) / total for bit, added in products.items()}
+
+
+def _several_readings(
+    hits: list[_Hits], start: int, answer_bit: int, answer: float
+) -> _Matched | None:
+    """What Scorer._words_matched finds about a word that an entry contains through several
+    of its readings (the hits from ``start`` on), in different texts; None if it is not
+    matched after all (all strengths 0)."""
+    number = hits[start][0]
+    best = 0.0
+    first = answer_bit
+    parts: list[tuple[int, float]] = []  # (mask of the question and phrasings, strength)
+    for hit_number, _, strength, mask in itertools.islice(hits, start, None):
+        if hit_number != number:
+            break
+        short = mask & ~answer_bit
+        if short:
+            parts.append((short, strength))
+            if strength > best:  # (best is never negative: strength > 0 too)
+                best = strength
+            bit = short & -short
+            if bit < first and strength > 0.0:
+                first = bit
+        if mask & answer_bit and strength * answer > best:
+            best = strength * answer
+    if best <= 0.0:
+        return None
+    # The topicality: each text counts with its reading's strength, in the entry's order.
+    strengths = [s for _, s in sorted(_per_text(parts))]
+    return first, number, best, sum(strengths) / (answer_bit.bit_length() - 1)
+
+
+# Bit mask of texts -> its bits, lowest first; the same few masks recur in every message.
+_BITS: dict[int, tuple[int, ...]] = {}
+
+
+def _bits(mask: int) -> tuple[int, ...]:
+    """The bits of a mask, lowest first; remembered."""
+    bits = []
+    rest = mask
+    while rest:
+        bit = rest & -rest
+        rest ^= bit
+        bits.append(bit)
+    if len(_BITS) >= _MEMO_LIMIT:
+        _BITS.clear()
+    _BITS[mask] = found = tuple(bits)
+    return found
 
 
 def _per_text(parts: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -600,9 +658,10 @@ def _per_text(parts: list[tuple[int, float]]) -> list[tuple[int, float]]:
     return spread
 
 
-def _text_score(text: Field, coverage: float, hits: list[_Hit], weights: Weights) -> float:
+def _text_score(text: Field, coverage: float, terms: list[str], weights: Weights) -> float:
     """How well one text of an entry matches: its coverage of the message, lifted for a
-    question or phrasing by the share of its own telling words the message has."""
+    question or phrasing by the share of its own telling words the message has. ``terms``
+    are the message's terms the text contains, in the message's order."""
     if text.kind is _ANSWER:
         return weights.answer_text * coverage
     base = weights.question_base
@@ -611,9 +670,16 @@ def _text_score(text: Field, coverage: float, hits: list[_Hit], weights: Weights
     core = text.core_idf
     # Each telling word once, added in the message's order: a set's order changes with the
     # process's hash seed, and so would the last bit of the sum.
-    own = dict.fromkeys(term for _, term, _ in hits if term in core)
+    own = dict.fromkeys([term for term in terms if term in core])
     own_share = min(1.0, sum(map(core.__getitem__, own)) / text.weight)
     return coverage * (base + (1.0 - base) * own_share)
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V, limit: int) -> _V:
+    if len(memo) >= limit:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _largest(votes: dict[int, float], count: int) -> list[tuple[int, float]]:

@@ -1,7 +1,9 @@
+from dataclasses import replace
+
 import pytest
 
 from bot.engine import morph
-from bot.engine.analysis import Concepts, Lemmatizer, pair_terms
+from bot.engine.analysis import Concepts, Lemmatizer, Word, pair_terms
 from bot.engine.lang import russian
 
 
@@ -187,3 +189,12 @@ def test_a_message_meets_the_same_concepts_every_time(lemmatizer: Lemmatizer) ->
     assert concepts.apply(words, keep_phrase_words=True) == message
     concept = concepts.concept_of("сфера")
     assert [w.term for w in message if not w.stop] == [concept, concept]
+
+
+def test_equal_words_hash_alike_and_a_changed_copy_does_not_keep_the_hash() -> None:
+    word = Word("карту", "карта")
+    assert hash(word) == hash(Word("карту", "карта"))  # (the hash is remembered after this)
+    changed = replace(word, how="typo")
+    assert changed != word
+    assert hash(changed) == hash(Word("карту", "карта", how="typo"))
+    assert {word: 1}.get(Word("карту", "карта")) == 1
