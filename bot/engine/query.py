@@ -361,11 +361,7 @@ class QueryReader:
             tokens = tuple(_Token(w, how) for w in text.words(converted))
             return words, tokens, tuple(t.raw for t in tokens) == words
         tokens = tuple(_Token(w) for w in words)
-        if (
-            words
-            and chunk.rstrip(_TRAILING_PUNCTUATION).endswith(words[-1])
-            and (chunk.removeprefix(chunk.rstrip(_TRAILING_PUNCTUATION)).startswith("."))
-        ):
+        if words and _ends_with_a_shortening(chunk, words[-1]):
             tokens = (*tokens[:-1], _Token(words[-1], shortened=True))
         return words, tokens, True
 
@@ -709,6 +705,12 @@ class QueryReader:
             thing=thing and not word.weak,
             common=common,
         )
+
+
+def _ends_with_a_shortening(chunk: str, last_word: str) -> bool:
+    """Whether the chunk's last word has a dot right after it ("студ.", "тролл.?")."""
+    word_end = chunk.rstrip(_TRAILING_PUNCTUATION)
+    return word_end.endswith(last_word) and chunk[len(word_end) :].startswith(".")
 
 
 def _spellings(transliterated: str) -> tuple[str, ...]:

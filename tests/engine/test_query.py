@@ -379,6 +379,16 @@ def test_a_word_shortened_with_a_dot_reads_as_the_base_words_it_begins(
     assert result.best.entry.id == "pensioners"
 
 
+def test_a_shortening_without_a_dot_is_read_when_nothing_else_reads_it(
+    faq_engine: FaqEngine,
+) -> None:
+    # "межрег" is no dictionary word, no typo of a known word and no two words run together.
+    slot = faq_engine.read("межрег сотрудничество").slots[0]
+    assert (slot.how, slot.alternatives[0][0]) == ("shortened", "межрегиональный")
+    # A shortening ends its chunk, whatever punctuation follows the dot.
+    assert faq_engine.read("межрег.?").slots[0].how == "shortened"
+
+
 def test_a_shortening_too_vague_or_too_short_stays_unknown(faq_engine: FaqEngine) -> None:
     # Without a dot the same letters are a typo or a word of their own, not a shortening.
     assert faq_engine.read("тролл").slots[0].how != "shortened"
