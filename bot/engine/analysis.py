@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.engine import morph, text
 from bot.engine.lang import Language
+from bot.engine.memo import remember
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +103,7 @@ class Lemmatizer:
         """The words one token of text gives (several for a hyphenated word), cached."""
         found = self._cache.get(raw)
         if found is None:
-            found = tuple(self._analyze_word(raw))
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[raw] = found
+            found = remember(self._cache, raw, tuple(self._analyze_word(raw)), _CACHE_LIMIT)
         return found
 
     def words_of(self, raw_text: str) -> list[Word]:
@@ -311,10 +309,7 @@ class Concepts:
     def _remembered_concept(self, word: Word) -> Word:
         found = self._remembered.get(word)
         if found is None:
-            found = self._single_concept(word)
-            if len(self._remembered) >= _CACHE_LIMIT:
-                self._remembered.clear()
-            self._remembered[word] = found
+            found = remember(self._remembered, word, self._single_concept(word), _CACHE_LIMIT)
         return found
 
     def _single_concept(self, word: Word) -> Word:

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
+from bot.engine.memo import remember
+
 MIN_LENGTH = 4
 _CACHE_LIMIT = 100_000
 
@@ -51,11 +53,7 @@ class FuzzyVocabulary:
         """The most likely intended known word and the number of typos, or None."""
         if word in self._cache:
             return self._cache[word]
-        found = self._closest(word)
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[word] = found
-        return found
+        return remember(self._cache, word, self._closest(word), _CACHE_LIMIT)
 
     def has_neighbour(self, word: str) -> bool:
         """Whether a known word is at most one typo away: ``closest(word)`` would find one

@@ -12,9 +12,11 @@ from enum import StrEnum
 from bot.engine import morph
 from bot.engine.analysis import Concepts, Lemmatizer, Word, pair_terms
 from bot.engine.fuzzy import FuzzyVocabulary
+from bot.engine.memo import remember
 from bot.knowledge.model import KnowledgeBase
 
 DERIVATION_PREFIX = 5
+_DERIVED_LIMIT = 100_000  # word families remembered at most
 SHORT_NOUN = 7
 
 
@@ -125,9 +127,7 @@ class KnowledgeIndex:
         found = self._derived_cache.get(lemma)
         if found is None:
             found = tuple(self._derive(lemma))[:3]
-            if len(self._derived_cache) > 100_000:
-                self._derived_cache.clear()
-            self._derived_cache[lemma] = found
+            remember(self._derived_cache, lemma, found, _DERIVED_LIMIT)
         return found
 
     def completions(self, beginning: str, most: int) -> tuple[str, ...]:

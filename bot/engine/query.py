@@ -11,12 +11,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Container
 from dataclasses import dataclass, replace
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from bot.engine import morph, text
 from bot.engine.analysis import PAIR_SEPARATOR, Word, is_concept, pair_terms
 from bot.engine.index import KnowledgeIndex
 from bot.engine.lang import Language
+from bot.engine.memo import remember
 from bot.engine.smalltalk import SmallTalkDetector
 from bot.engine.types import SmallTalk
 
@@ -34,8 +35,6 @@ _TAKES_SOFT_SIGN = frozenset("бвдзлмнпрстфчшщж")
 # Readings of words, pairs and chunks are remembered across messages (a bot hears the same
 # words all day); each memo is emptied when it reaches this size, to bound memory.
 _CACHE_LIMIT = 50_000
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +351,7 @@ class QueryReader:
         if len(chunk) > text.MAX_WORD_LENGTH:
             # Not remembered: a long chunk is rare, and would make the memo large.
             return tuple(text.words(chunk)), None, False
-        return _remember(self._chunks, chunk, self._chunk(chunk))
+        return remember(self._chunks, chunk, self._chunk(chunk), _CACHE_LIMIT)
 
     def _chunk(self, chunk: str) -> _Chunk:
         words = tuple(text.words(chunk))
@@ -370,7 +369,7 @@ class QueryReader:
         transliterated, whichever reads as words the knowledge base or Russian knows."""
         found = self._latin_cache.get(chunk)
         if found is None:
-            found = _remember(self._latin_cache, chunk, self._read_latin(chunk))
+            found = remember(self._latin_cache, chunk, self._read_latin(chunk), _CACHE_LIMIT)
         return found
 
     def _read_latin(self, chunk: str) -> tuple[str, str]:
@@ -463,7 +462,7 @@ class QueryReader:
     def _should_join(self, left: str, right: str) -> bool:
         found = self._joins.get((left, right))
         if found is None:
-            found = _remember(self._joins, (left, right), self._joinable(left, right))
+            found = remember(self._joins, (left, right), self._joinable(left, right), _CACHE_LIMIT)
         return found
 
     def _joinable(self, left: str, right: str) -> bool:
@@ -483,7 +482,7 @@ class QueryReader:
         whether the base knows it; remembered, as every new pair of words asks both."""
         found = self._halves.get(raw)
         if found is None:
-            found = _remember(self._halves, raw, self._judge_half(raw))
+            found = remember(self._halves, raw, self._judge_half(raw), _CACHE_LIMIT)
         return found
 
     def _judge_half(self, raw: str) -> tuple[bool, bool]:
@@ -524,7 +523,7 @@ class QueryReader:
     def _resolve_cached(self, token: _Token) -> tuple[Word, ...]:
         found = self._resolved.get(token)
         if found is None:
-            found = _remember(self._resolved, token, tuple(self._resolve(token)))
+            found = remember(self._resolved, token, tuple(self._resolve(token)), _CACHE_LIMIT)
         return found
 
     def _resolve(self, token: _Token, allow_split: bool = True) -> list[Word]:
@@ -625,7 +624,7 @@ class QueryReader:
             key = (pair, left.surface, right.surface, min(left.strength, right.strength))
             slot = remembered.get(key)
             if slot is None:
-                slot = _remember(remembered, key, self._pair_slot(*key))
+                slot = remember(remembered, key, self._pair_slot(*key), _CACHE_LIMIT)
             slots.append(slot)
         return slots
 
@@ -655,7 +654,7 @@ class QueryReader:
     def _slot_cached(self, word: Word) -> Slot:
         found = self._slots.get(word)
         if found is None:
-            found = _remember(self._slots, word, self._slot(word))
+            found = remember(self._slots, word, self._slot(word), _CACHE_LIMIT)
         return found
 
     def _slot(self, word: Word) -> Slot:
@@ -718,13 +717,6 @@ def _spellings(transliterated: str) -> tuple[str, ...]:
     if transliterated[-1] in _TAKES_SOFT_SIGN:
         return transliterated, transliterated + "ь"
     return (transliterated,)
-
-
-def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[key] = value
-    return value
 
 
 def _derived_strength(lemma: str, related: str) -> float:

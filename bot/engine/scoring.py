@@ -18,9 +18,9 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import TypeVar
 
 from bot.engine.index import Field, FieldKind, KnowledgeIndex
+from bot.engine.memo import remember
 from bot.engine.query import Slot
 
 # Candidates whose best possible score is below this share of the best found are not scored:
@@ -39,8 +39,6 @@ _MEMO_LIMIT = 50_000
 # ...and the entries words reach at this many (a reach names up to MAX_WALK entries per
 # reading).
 _REACH_LIMIT = 2_000
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,10 +273,7 @@ class Scorer:
         """Whether the word as typed has a digit; remembered, as words recur all day."""
         # (A letter is never a digit: most words need no look at each character.)
         digits = not surface.isalpha() and any(map(str.isdigit, surface))
-        if len(self._numeric) >= _MEMO_LIMIT:
-            self._numeric.clear()
-        self._numeric[surface] = digits
-        return digits
+        return remember(self._numeric, surface, digits, _MEMO_LIMIT)
 
     def _information_share(self, slot: Slot) -> float | None:
         """How much of the slot's weight says what the message is about (see
@@ -343,12 +338,12 @@ class Scorer:
         """In how many entries a word's rarest reading is; remembered, as words recur."""
         postings = self.index.postings
         rarity = min([len(postings.get(term, ())) for term, _ in alternatives])
-        return _remember(self._rarities, alternatives, rarity, _MEMO_LIMIT)
+        return remember(self._rarities, alternatives, rarity, _MEMO_LIMIT)
 
     def _reach(self, alternatives: tuple[tuple[str, float], ...]) -> dict[int, float]:
         """Entries containing one of a word's readings, with the best strength; remembered
         (as words recur) for fewer words than other facts, as a reach can be long."""
-        return _remember(self._reached, alternatives, self._walk(alternatives), _REACH_LIMIT)
+        return remember(self._reached, alternatives, self._walk(alternatives), _REACH_LIMIT)
 
     def _walk(self, alternatives: tuple[tuple[str, float], ...]) -> dict[int, float]:
         postings = self.index.postings
@@ -641,10 +636,7 @@ def _bits(mask: int) -> tuple[int, ...]:
         bit = rest & -rest
         rest ^= bit
         bits.append(bit)
-    if len(_BITS) >= _MEMO_LIMIT:
-        _BITS.clear()
-    _BITS[mask] = found = tuple(bits)
-    return found
+    return remember(_BITS, mask, tuple(bits), _MEMO_LIMIT)
 
 
 def _per_text(parts: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -673,13 +665,6 @@ def _text_score(text: Field, coverage: float, terms: list[str], weights: Weights
     own = dict.fromkeys([term for term in terms if term in core])
     own_share = min(1.0, sum(map(core.__getitem__, own)) / text.weight)
     return coverage * (base + (1.0 - base) * own_share)
-
-
-def _remember(memo: dict[_K, _V], key: _K, value: _V, limit: int) -> _V:
-    if len(memo) >= limit:
-        memo.clear()
-    memo[key] = value
-    return value
 
 
 def _largest(votes: dict[int, float], count: int) -> list[tuple[int, float]]:

@@ -6,6 +6,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.engine import morph
 from bot.engine.lang import Language
+from bot.engine.memo import remember
 from bot.engine.types import SmallTalk
 
 _PRIORITY = (SmallTalk.THANKS, SmallTalk.GOODBYE, SmallTalk.GREETING)
@@ -91,11 +92,9 @@ class SmallTalkDetector:
         # Every message's first long word is compared with every greeting: remember the verdict.
         if word in self._misspelt_cache:
             return self._misspelt_cache[word]
-        found = self._compare_with_greetings(word)
-        if len(self._misspelt_cache) >= _CACHE_LIMIT:
-            self._misspelt_cache.clear()
-        self._misspelt_cache[word] = found
-        return found
+        return remember(
+            self._misspelt_cache, word, self._compare_with_greetings(word), _CACHE_LIMIT
+        )
 
     def _compare_with_greetings(self, word: str) -> SmallTalk | None:
         limit = 1 if len(word) < 10 else 2
