@@ -111,12 +111,13 @@ def shorten(text: str, width: int) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """``text`` cut to at most ``width`` characters with an ellipsis; unlike ``shorten`` it
-    keeps the line breaks (a user's question quoted to the owners)."""
+    """``text`` cut to at most ``width`` UTF-16 units with an ellipsis; unlike ``shorten`` it
+    keeps the line breaks (a user's question quoted to the owners). Units, not characters:
+    that is what Telegram's limits count, and an emoji takes two."""
     text = text.strip()
-    if len(text) <= width:
+    if utf16_length(text) <= width:
         return text
-    return text[: width - 1].rstrip() + "…"
+    return text[: _prefix_fitting(text, width - 1)].rstrip() + "…"
 
 
 def person(user_id: int, first_name: str | None, username: str | None) -> str:

@@ -106,12 +106,13 @@ async def start_reply(
     if row.status is HumanQuestionStatus.ANSWERED:
         await callback.answer(texts.owner.already_answered, show_alert=True)
         return
-    await state.set_state(ReplyDialog.text)
-    await state.set_data({"human_question_id": row.id})
     prompt = texts.owner.reply_prompt.format(
         who=await _who(db, row), text=escape(clip(row.text, PROMPT_QUOTE_LIMIT))
     )
+    # The prompt first: if Telegram refuses it, the owner's next message must not go to the user.
     await send_in_parts(bot, chat_id_of(callback), [prompt], cancel_dialog_keyboard(texts))
+    await state.set_state(ReplyDialog.text)
+    await state.set_data({"human_question_id": row.id})
     await callback.answer()
 
 

@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import telegram_rules
-from bot.formatting import MESSAGE_LIMIT, answer_messages, escape, shorten, split_text, utf16_length
+from bot.formatting import (
+    MESSAGE_LIMIT,
+    answer_messages,
+    clip,
+    escape,
+    shorten,
+    split_text,
+    utf16_length,
+)
 from bot.knowledge.model import Entry
 
 
@@ -97,3 +105,11 @@ def test_answer_messages_are_a_fresh_list_every_time() -> None:
     first.append("лишнее")
 
     assert answer_messages(entry) == ["<b>Вопрос?</b>\n\nОтвет."]
+
+
+def test_clip_counts_utf16_units_and_keeps_line_breaks() -> None:
+    assert clip("  строка\nвторая  ", 20) == "строка\nвторая"
+    assert clip("абвгд", 4) == "абв…"
+    clipped = clip("😀" * 10, 7)  # an emoji is two units: three of them and the ellipsis
+    assert clipped == "😀😀😀…"
+    assert utf16_length(clipped) <= 7

@@ -212,3 +212,55 @@ async def test_the_queue_is_oldest_first_five_to_a_page(
         "✍️ Ответить на 7: вопрос 7",
         RUSSIAN.owner.previous,
     ]
+
+
+async def test_a_question_of_emoji_at_telegrams_limit_goes_through_the_whole_round_trip(
+    user: LocalChat, owner: LocalChat, db: Database
+) -> None:
+    # 2,048 emoji are 4,096 UTF-16 units, the most Telegram takes; each quote of it must be
+    # clipped in units, or the owners' messages carrying it are refused.
+    question = "😀" * 2048
+    await user.click(await not_found(user, question), RUSSIAN.ask_human)
+
+    [notification] = owner.received()
+    assert notification.text.startswith("🙋 Новый вопрос к человеку")
+    assert notification.text.endswith("😀…»")
+    [prompt] = (await owner.click(notification, RUSSIAN.owner.reply)).sent
+    assert prompt.text.startswith("✍️ Вопрос от Анна")
+    reply_text = "Ответ. " * 580  # 4,060 characters: the quote above it must leave room
+    replied = await owner.send(reply_text)
+
+    assert [m.text for m in replied.sent_to(owner.chat.id)] == [RUSSIAN.owner.reply_sent]
+    assert replied.refused == []
+    delivered = user.received()[-2:]
+    assert delivered[0].text.startswith("💬 Ответ на ваш вопрос «😀😀")
+    assert "".join(m.text for m in delivered).count("Ответ.") == 580
+
+
+async def test_the_queue_of_long_emoji_questions_fits_one_message(
+    user: LocalChat, owner: LocalChat, db: Database
+) -> None:
+    for _ in range(5):
+        await db.create_human_question(user_id=1001, chat_id=user.chat.id, text="😀" * 600)
+
+    shown = await owner.send("/questions")
+
+    assert shown.refused == []
+    [queue] = shown.sent
+    assert queue.text.startswith("🙋 Вопросы к человеку: 5")
+
+
+async def test_a_reply_prompt_telegram_refuses_does_not_start_the_reply(
+    user: LocalChat, owner: LocalChat, db: Database
+) -> None:
+    await user.click(await not_found(user), RUSSIAN.ask_human)
+    [notification] = owner.received()
+    owner.session.remove_chat(owner.chat.id)  # the prompt cannot be sent
+    await owner.click(notification, RUSSIAN.owner.reply)
+    owner.session.add_chat(owner.chat)
+
+    after = await owner.send("что с Байконуром?")
+
+    assert after.sent[0].text.startswith("Каковы сегодня приоритеты")
+    [question] = (await db.human_questions()).rows
+    assert question.status is HumanQuestionStatus.OPEN
