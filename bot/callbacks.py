@@ -10,8 +10,8 @@ written behind the reply, see bot/journal.py). 0 means "no logged message".
 
 Anything that does not parse as one of these factories is handled by ``handlers.fallback``.
 
-Prefixes: one to three letters. Users' buttons: ``m s e es v h hx``. Owners' buttons (honoured only
-for ADMIN_IDS): ``u ua uc us un uns ui q qr ay ax``.
+Prefixes: one to three letters. Users' buttons: ``m s sp e es v h hx``. Owners' buttons (honoured
+only for ADMIN_IDS): ``u ua uc us usp un uns ui q qr ay ax``.
 """
 
 from __future__ import annotations
@@ -53,6 +53,13 @@ class SectionCallback(CallbackData, prefix="s"):
     """Show one section's questions."""
 
     section_id: str
+
+
+class SectionPageCallback(CallbackData, prefix="sp"):
+    """Show a further page of a long section's questions (the first is ``SectionCallback``)."""
+
+    section_id: str
+    page: int
 
 
 class EntryCallback(CallbackData, prefix="e"):
@@ -123,6 +130,15 @@ class ChooseEntryCallback(CallbackData, prefix="us"):
     page: int = 0
 
 
+class ChooseEntryPageCallback(CallbackData, prefix="usp"):
+    """A further page of a long section's entries (the first is ``ChooseEntryCallback``)."""
+
+    question_id: int
+    section_id: str
+    page: int
+    entries_page: int
+
+
 class NewEntryCallback(CallbackData, prefix="un"):
     """Start making a logged question into a new entry: pick its section."""
 
@@ -168,6 +184,7 @@ class CancelDialogCallback(CallbackData, prefix="ax"):
 USER_FACTORIES: tuple[type[CallbackData], ...] = (
     MenuCallback,
     SectionCallback,
+    SectionPageCallback,
     EntryCallback,
     SuggestionCallback,
     VoteCallback,
@@ -179,6 +196,7 @@ ADMIN_FACTORIES: tuple[type[CallbackData], ...] = (
     AddPhrasingCallback,
     ChooseSectionCallback,
     ChooseEntryCallback,
+    ChooseEntryPageCallback,
     NewEntryCallback,
     NewEntrySectionCallback,
     IgnoreCallback,
@@ -195,6 +213,7 @@ def longest_payloads() -> list[str]:
     return [
         MenuCallback().pack(),
         SectionCallback(section_id=longest_id).pack(),
+        SectionPageCallback(section_id=longest_id, page=big).pack(),
         *(EntryCallback(entry_id=longest_id, origin=origin).pack() for origin in Origin),
         SuggestionCallback(entry_id=longest_id, update_id=big).pack(),
         *(VoteCallback(entry_id=longest_id, vote=v, update_id=big).pack() for v in Vote),
@@ -206,6 +225,10 @@ def longest_payloads() -> list[str]:
         AddPhrasingCallback(question_id=10**10 - 1, entry_id=longest_id, page=10**6 - 1).pack(),
         ChooseSectionCallback(question_id=big, page=big).pack(),
         ChooseEntryCallback(question_id=10**10 - 1, section_id=longest_id, page=10**6 - 1).pack(),
+        # A page of a section's entries takes 4 (100,000 entries, 20 to a page).
+        ChooseEntryPageCallback(
+            question_id=10**10 - 1, section_id=longest_id, page=10**6 - 1, entries_page=9_999
+        ).pack(),
         NewEntryCallback(question_id=big, page=big).pack(),
         NewEntrySectionCallback(
             question_id=10**10 - 1, section_id=longest_id, page=10**6 - 1

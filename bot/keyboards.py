@@ -25,6 +25,7 @@ from bot.callbacks import (
     CancelAskCallback,
     CancelDialogCallback,
     ChooseEntryCallback,
+    ChooseEntryPageCallback,
     ChooseSectionCallback,
     ConfirmNewEntryCallback,
     EntryCallback,
@@ -36,6 +37,7 @@ from bot.callbacks import (
     QuestionsPageCallback,
     ReplyCallback,
     SectionCallback,
+    SectionPageCallback,
     SuggestionCallback,
     UnansweredCallback,
     Vote,
@@ -51,11 +53,16 @@ QUESTION_BUTTON_WIDTH = 60
 MAX_SUGGESTIONS = 3
 SHARE_TEXT_WIDTH = 100
 
+# A long list (a section's questions) is shown this many to a page: Telegram takes at most 100
+# buttons in a keyboard, and a phone shows about twenty without scrolling.
+LIST_PAGE_SIZE = 20
+
 # Buttons remembered per label and id: enough for every section and entry of a large knowledge
 # base in both languages; the least recently used are forgotten beyond that.
 BUTTON_CACHE_SIZE = 4096
 
 CallbackDataT = TypeVar("CallbackDataT", bound=CallbackData)
+ItemT = TypeVar("ItemT")
 
 
 def _button(text: str, callback_data: str) -> list[InlineKeyboardButton]:
@@ -73,10 +80,15 @@ def _menu_button(label: str) -> InlineKeyboardButton:
 
 
 @lru_cache(maxsize=BUTTON_CACHE_SIZE)
-def _section_button(label: str, section_id: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=label, callback_data=SectionCallback(section_id=section_id).pack()
-    )
+def _section_button(label: str, section_id: str, page: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=_section_page(section_id, page).pack())
+
+
+def _section_page(section_id: str, page: int) -> CallbackData:
+    # The first page keeps the plain section button's payload, as in chats from before paging.
+    if page == 0:
+        return SectionCallback(section_id=section_id)
+    return SectionPageCallback(section_id=section_id, page=page)
 
 
 @lru_cache(maxsize=BUTTON_CACHE_SIZE)
@@ -158,10 +170,24 @@ def not_found_keyboard(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def section_keyboard(kb: KnowledgeBase, section_id: str, texts: Texts) -> InlineKeyboardMarkup:
-    """The section's questions, then a way back to all topics."""
-    rows = _entry_buttons(kb.entries_in(section_id), Origin.SECTION)
-    return InlineKeyboardMarkup(inline_keyboard=[*rows, _all_topics(texts)])
+def section_keyboard(
+    kb: KnowledgeBase, section_id: str, texts: Texts, page: int = 0
+) -> InlineKeyboardMarkup:
+    """Page ``page`` of the section's questions, the pages, then a way back to all topics."""
+    shown, page, has_next = _list_page(kb.entries_in(section_id), page)
+    rows = _entry_buttons(shown, Origin.SECTION)
+    pages = _page_buttons(
+        texts, _section_page(section_id, page - 1), _section_page(section_id, page + 1),
+        has_previous=page > 0, has_next=has_next,
+    )  # fmt: skip
+    return InlineKeyboardMarkup(
+        inline_keyboard=[*rows, *([pages] if pages else []), _all_topics(texts)]
+    )
+
+
+def section_page_of(kb: KnowledgeBase, entry: Entry) -> int:
+    """The page of its section's list that shows ``entry``."""
+    return kb.place_in_section(entry.id) // LIST_PAGE_SIZE
 
 
 def answer_keyboard(
@@ -171,10 +197,11 @@ def answer_keyboard(
     *,
     bot_username: str | None = None,
     update_id: int = 0,
+    section_page: int = 0,
 ) -> InlineKeyboardMarkup:
-    """Under an answer: 👍 👎 and "share", then the other questions of its section and all
-    topics. ``update_id`` is the update of the user's message the answer replied to (0 if
-    none)."""
+    """Under an answer: 👍 👎 and "share", then the other questions of its section (its page
+    ``section_page``) and all topics. ``update_id`` is the update of the user's message the
+    answer replied to (0 if none)."""
     to_section = texts.back_to_questions if origin is Origin.SECTION else texts.more_on_topic
     feedback = [
         _for_update(_vote_button(texts.vote_label(vote, chosen=False), entry.id, vote), update_id)
@@ -185,7 +212,7 @@ def answer_keyboard(
     return InlineKeyboardMarkup(
         inline_keyboard=[
             feedback,
-            [_section_button(to_section, entry.section_id)],
+            [_section_button(to_section, entry.section_id, section_page)],
             _all_topics(texts),
         ]
     )
@@ -350,18 +377,38 @@ def choose_section_keyboard(
 
 
 def choose_entry_keyboard(
-    kb: KnowledgeBase, section_id: str, texts: Texts, *, question_id: int, page: int
+    kb: KnowledgeBase,
+    section_id: str,
+    texts: Texts,
+    *,
+    question_id: int,
+    page: int,
+    entries_page: int = 0,
 ) -> InlineKeyboardMarkup:
-    """A section's entries: tapping one adds the question as its phrasing."""
+    """Page ``entries_page`` of a section's entries: tapping one adds the question as its
+    phrasing (``page`` is the page of the unanswered questions to come back to)."""
+    shown, entries_page, has_next = _list_page(kb.entries_in(section_id), entries_page)
     rows = [
         _button(
             shorten(entry.question, QUESTION_BUTTON_WIDTH),
             AddPhrasingCallback(question_id=question_id, entry_id=entry.id, page=page).pack(),
         )
-        for entry in kb.entries_in(section_id)
+        for entry in shown
     ]
+
+    def entries_at(number: int) -> CallbackData:
+        if number == 0:
+            return ChooseEntryCallback(question_id=question_id, section_id=section_id, page=page)
+        return ChooseEntryPageCallback(
+            question_id=question_id, section_id=section_id, page=page, entries_page=number
+        )
+
+    pages = _page_buttons(
+        texts, entries_at(entries_page - 1), entries_at(entries_page + 1),
+        has_previous=entries_page > 0, has_next=has_next,
+    )  # fmt: skip
     back = ChooseSectionCallback(question_id=question_id, page=page)
-    rows.append(_button(texts.owner.back, back.pack()))
+    rows += [*([pages] if pages else []), _button(texts.owner.back, back.pack())]
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -428,10 +475,19 @@ def _page_buttons(
 ) -> list[InlineKeyboardButton]:
     row = []
     if has_previous:
-        row.append(InlineKeyboardButton(text=texts.owner.previous, callback_data=previous.pack()))
+        row.append(InlineKeyboardButton(text=texts.previous_page, callback_data=previous.pack()))
     if has_next:
-        row.append(InlineKeyboardButton(text=texts.owner.next, callback_data=following.pack()))
+        row.append(InlineKeyboardButton(text=texts.next_page, callback_data=following.pack()))
     return row
+
+
+def _list_page(items: Sequence[ItemT], page: int) -> tuple[Sequence[ItemT], int, bool]:
+    """Page ``page`` of ``items``, ``LIST_PAGE_SIZE`` to a page, its number and whether another
+    follows. A page beyond the list (it shrank since, or the number is forged) shows the last."""
+    last = max(0, (len(items) - 1) // LIST_PAGE_SIZE)
+    page = min(max(page, 0), last)
+    start = page * LIST_PAGE_SIZE
+    return items[start : start + LIST_PAGE_SIZE], page, page < last
 
 
 # -- helpers --------------------------------------------------------------------------------------

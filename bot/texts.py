@@ -48,8 +48,6 @@ class OwnerTexts:
     choose_entry: str  # button
     new_entry: str  # button
     ignore: str  # button
-    previous: str
-    next: str
     back: str
     cancel: str
     choose_section_for_phrasing: str  # {text}
@@ -132,6 +130,8 @@ class Texts:
     all_topics: str
     back_to_questions: str
     more_on_topic: str
+    previous_page: str  # in a long list
+    next_page: str
     vote_up: str
     vote_down: str
     voted: str  # the chosen vote's label: "{vote} ✓"
@@ -201,8 +201,6 @@ RUSSIAN_OWNER = OwnerTexts(
     choose_entry="📂 Это другой вопрос…",
     new_entry="🆕 Новый вопрос с ответом",
     ignore="🙈 Пропустить",
-    previous="◀️ Назад",
-    next="Дальше ▶️",
     back="⬅️ Назад",
     cancel="✖️ Отмена",
     choose_section_for_phrasing=(
@@ -315,6 +313,8 @@ RUSSIAN = Texts(
     all_topics="🏠 Все темы",
     back_to_questions="⬅️ К вопросам темы",
     more_on_topic="📂 Другие вопросы этой темы",
+    previous_page="◀️ Назад",
+    next_page="Дальше ▶️",
     vote_up="👍",
     vote_down="👎",
     voted="{vote} ✓",
@@ -353,8 +353,6 @@ ENGLISH_OWNER = OwnerTexts(
     choose_entry="📂 It means another question…",
     new_entry="🆕 New question and answer",
     ignore="🙈 Skip",
-    previous="◀️ Back",
-    next="Next ▶️",
     back="⬅️ Back",
     cancel="✖️ Cancel",
     choose_section_for_phrasing="«{text}»\n\nWhich topic is the question the user meant in?",
@@ -461,6 +459,8 @@ ENGLISH = Texts(
     all_topics="🏠 All topics",
     back_to_questions="⬅️ Back to questions",
     more_on_topic="📂 More on this topic",
+    previous_page="◀️ Back",
+    next_page="Next ▶️",
     vote_up="👍",
     vote_down="👎",
     voted="{vote} ✓",

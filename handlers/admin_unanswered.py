@@ -27,6 +27,7 @@ from bot.callbacks import (
     AddPhrasingCallback,
     CancelDialogCallback,
     ChooseEntryCallback,
+    ChooseEntryPageCallback,
     ChooseSectionCallback,
     ConfirmNewEntryCallback,
     IgnoreCallback,
@@ -148,7 +149,7 @@ async def choose_section(
 
 async def choose_entry(
     callback: CallbackQuery,
-    callback_data: ChooseEntryCallback,
+    callback_data: ChooseEntryCallback | ChooseEntryPageCallback,
     bot: Bot,
     service: FaqService,
     db: Database,
@@ -165,7 +166,14 @@ async def choose_entry(
         text=_quote(row.text), section=escape(section.title)
     )
     markup = choose_entry_keyboard(
-        service.kb, section.id, texts, question_id=row.id, page=callback_data.page
+        service.kb,
+        section.id,
+        texts,
+        question_id=row.id,
+        page=callback_data.page,
+        entries_page=(
+            callback_data.entries_page if isinstance(callback_data, ChooseEntryPageCallback) else 0
+        ),
     )
     await show_in_place(callback, bot, [text], markup)
     await callback.answer()
@@ -394,6 +402,7 @@ def create_router() -> Router:
     callbacks.register(show_page, UnansweredCallback.filter())
     callbacks.register(choose_section, ChooseSectionCallback.filter())
     callbacks.register(choose_entry, ChooseEntryCallback.filter())
+    callbacks.register(choose_entry, ChooseEntryPageCallback.filter())
     callbacks.register(add_phrasing, AddPhrasingCallback.filter())
     callbacks.register(ignore, IgnoreCallback.filter())
     callbacks.register(new_entry, NewEntryCallback.filter())

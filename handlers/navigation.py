@@ -16,10 +16,11 @@ from bot.callbacks import (
     MenuCallback,
     Origin,
     SectionCallback,
+    SectionPageCallback,
     SuggestionCallback,
 )
 from bot.formatting import answer_messages, escape
-from bot.keyboards import answer_keyboard, section_keyboard, sections_keyboard
+from bot.keyboards import answer_keyboard, section_keyboard, section_page_of, sections_keyboard
 from bot.service import FaqService
 from bot.texts import Texts
 from handlers.delivery import bot_username, chat_id_of, send_in_parts, show_in_place
@@ -32,7 +33,7 @@ async def show_topics(callback: CallbackQuery, bot: Bot, service: FaqService, te
 
 async def show_section(
     callback: CallbackQuery,
-    callback_data: SectionCallback,
+    callback_data: SectionCallback | SectionPageCallback,
     bot: Bot,
     service: FaqService,
     texts: Texts,
@@ -42,8 +43,9 @@ async def show_section(
     if section is None:
         await callback.answer(texts.stale_button)
         return
+    page = callback_data.page if isinstance(callback_data, SectionPageCallback) else 0
     text = texts.section.format(title=escape(section.title))
-    await show_in_place(callback, bot, [text], section_keyboard(kb, section.id, texts))
+    await show_in_place(callback, bot, [text], section_keyboard(kb, section.id, texts, page))
     await callback.answer()
 
 
@@ -60,7 +62,11 @@ async def show_entry(
         return
     parts = answer_messages(entry)
     markup = answer_keyboard(
-        entry, texts, callback_data.origin, bot_username=await bot_username(bot)
+        entry,
+        texts,
+        callback_data.origin,
+        bot_username=await bot_username(bot),
+        section_page=section_page_of(service.kb, entry),
     )
     if callback_data.origin is Origin.SECTION:
         await show_in_place(callback, bot, parts, markup)
@@ -86,6 +92,7 @@ async def show_suggestion(
         Origin.SEARCH,
         bot_username=await bot_username(bot),
         update_id=callback_data.update_id,
+        section_page=section_page_of(service.kb, entry),
     )
     await send_in_parts(bot, chat_id_of(callback), answer_messages(entry), markup)
     await callback.answer()
@@ -95,6 +102,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(show_topics, MenuCallback.filter())
     router.callback_query.register(show_section, SectionCallback.filter())
+    router.callback_query.register(show_section, SectionPageCallback.filter())
     router.callback_query.register(show_entry, EntryCallback.filter())
     router.callback_query.register(show_suggestion, SuggestionCallback.filter())
     return router

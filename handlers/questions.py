@@ -20,6 +20,7 @@ from bot.formatting import answer_messages
 from bot.keyboards import (
     answer_keyboard,
     not_found_keyboard,
+    section_page_of,
     sections_keyboard,
     suggestions_keyboard,
 )
@@ -74,6 +75,7 @@ async def _reply_with(
             Origin.SEARCH,
             bot_username=await bot_username(bot),
             update_id=update_id,
+            section_page=section_page_of(kb, entry),
         )
         await reply_in_parts(message, answer_messages(entry), markup)
     elif result.small_talk is not None:

@@ -18,6 +18,7 @@ from bot.callbacks import (
     VoteCallback,
 )
 from bot.keyboards import (
+    LIST_PAGE_SIZE,
     MAX_SUGGESTIONS,
     QUESTION_BUTTON_WIDTH,
     answer_keyboard,
@@ -35,6 +36,7 @@ from bot.keyboards import (
     reply_keyboard,
     resolved_keyboard,
     section_keyboard,
+    section_page_of,
     sections_keyboard,
     suggestions_keyboard,
     unanswered_keyboard,
@@ -304,3 +306,50 @@ def test_vote_buttons_carry_exactly_what_their_callback_factory_packs(kb: Knowle
             VoteCallback(entry_id=entry.id, vote=vote, update_id=update_id).pack() for vote in Vote
         ]
         assert [VoteCallback.unpack(d or "").update_id for d in data] == [update_id] * 2
+
+
+def test_a_long_sections_entries_are_paged_for_the_owners_too() -> None:
+    kb = KnowledgeBase(
+        sections=(Section("general", "Вопросы"),),
+        entries=tuple(Entry(f"q{n}", "general", f"Вопрос {n}?", "Ответ.") for n in range(25)),
+    )
+
+    first = rows(choose_entry_keyboard(kb, "general", RUSSIAN, question_id=5, page=2))
+    second = rows(
+        choose_entry_keyboard(kb, "general", RUSSIAN, question_id=5, page=2, entries_page=1)
+    )
+
+    assert len(first) == LIST_PAGE_SIZE + 2
+    assert first[-2:] == [
+        [(RUSSIAN.next_page, "usp:5:general:2:1")],
+        [(RUSSIAN.owner.back, "uc:5:2")],
+    ]
+    assert second == [
+        *([(f"Вопрос {n}?", f"ua:5:q{n}:2")] for n in range(20, 25)),
+        [(RUSSIAN.previous_page, "us:5:general:2")],
+        [(RUSSIAN.owner.back, "uc:5:2")],
+    ]
+    assert (
+        telegram_rules.check_reply_markup(
+            choose_entry_keyboard(kb, "general", RUSSIAN, question_id=5, page=2).model_dump(
+                exclude_none=True
+            )
+        )
+        is None
+    )
+
+
+def test_the_answer_keyboard_leads_back_to_the_page_that_lists_the_entry() -> None:
+    kb = KnowledgeBase(
+        sections=(Section("general", "Вопросы"),),
+        entries=tuple(Entry(f"q{n}", "general", f"Вопрос {n}?", "Ответ.") for n in range(45)),
+    )
+    entry = kb.entries[41]
+
+    markup = answer_keyboard(
+        entry, RUSSIAN, Origin.SECTION, section_page=section_page_of(kb, entry)
+    )
+
+    assert rows(markup)[1] == [(RUSSIAN.back_to_questions, "sp:general:2")]
+    assert section_page_of(kb, kb.entries[19]) == 0
+    assert section_page_of(kb, kb.entries[20]) == 1

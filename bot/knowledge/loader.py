@@ -44,6 +44,9 @@ MAX_TOML_ITEMS = 200_000  # "=", ",", "[" and "{" outside strings: an upper boun
 MAX_KEY_PARTS = 16  # in a dotted key such as a.b.c; the format itself needs at most 2
 MAX_ANSWER_CHARS = 20_000
 MAX_QUESTION_CHARS = 500  # also phrasings, synonyms and abbreviations
+# A Telegram keyboard takes at most 100 buttons, and the topics menu has one per section plus a
+# few more; a menu of more topics than this could not be read on a phone anyway.
+MAX_SECTIONS = 90
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 ID_RULE = "use 1-32 lowercase latin letters, digits, '-' or '_'"
 PLAINTEXT_SECTION = Section(id="general", title="Вопросы")
@@ -502,6 +505,12 @@ class _TomlChecker:
             first_line[section_id] = self.lines.key(span, "id")
             title = self._text_field(table, "title", label, span, MAX_QUESTION_CHARS, one_line=True)
             sections.append(Section(id=section_id, title=title))
+            if len(sections) > MAX_SECTIONS:
+                self.fail(
+                    self.lines.key(span, "id"),
+                    f"more than {MAX_SECTIONS} sections: a topics menu cannot show them all; "
+                    "group related questions into fewer sections",
+                )
         return sections
 
     def _id_span(self, kind: str, value: str) -> tuple[int, int] | None:

@@ -200,9 +200,9 @@ async def test_the_queue_is_oldest_first_five_to_a_page(
     assert first.text.startswith("🙋 Вопросы к человеку: 7")
     assert [t.split(":")[0] for t in button_texts(first)] == [
         *(f"✍️ Ответить на {n}" for n in range(1, 6)),
-        RUSSIAN.owner.next,
+        RUSSIAN.next_page,
     ]
-    second = await owner.click(first, RUSSIAN.owner.next)
+    second = await owner.click(first, RUSSIAN.next_page)
 
     assert second.last.message_id == first.message_id
     assert "6. id 1001, " in second.last.text  # a user the bot has not met: no name
@@ -210,7 +210,7 @@ async def test_the_queue_is_oldest_first_five_to_a_page(
     assert button_texts(second.last) == [
         "✍️ Ответить на 6: вопрос 6",
         "✍️ Ответить на 7: вопрос 7",
-        RUSSIAN.owner.previous,
+        RUSSIAN.previous_page,
     ]
 
 

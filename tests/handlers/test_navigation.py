@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from aiogram.types import InaccessibleMessage, Message
 
-from bot.callbacks import EntryCallback, MenuCallback, Origin, SectionCallback
+from bot.callbacks import (
+    EntryCallback,
+    MenuCallback,
+    Origin,
+    SectionCallback,
+    SectionPageCallback,
+)
+from bot.config import Settings
+from bot.factory import create_dispatcher
 from bot.formatting import shorten
 from bot.keyboards import QUESTION_BUTTON_WIDTH
+from bot.knowledge.model import Entry, KnowledgeBase, Section
 from bot.local_api import LocalChat, button_texts
 from bot.service import FaqService
+from bot.storage import Database
 from bot.texts import RUSSIAN
 from tests.handlers.screens import answer_buttons
 from tests.mocked_bot import MockedBot
@@ -152,3 +162,72 @@ async def test_a_suggestion_tap_answers_in_a_new_message(
     [answer] = exchange.sent
     assert answer.text == f"{entry.question}\n\n{entry.answer}"
     assert button_texts(answer) == answer_buttons(RUSSIAN, Origin.SEARCH)
+
+
+def long_section_kb(count: int = 45) -> KnowledgeBase:
+    """One section of ``count`` questions, as a plain-text knowledge base or an import gives."""
+    return KnowledgeBase(
+        sections=(Section("general", "Вопросы"),),
+        entries=tuple(
+            Entry(f"q{n}", "general", f"Вопрос номер {n}?", f"Ответ {n}.") for n in range(count)
+        ),
+    )
+
+
+async def test_a_long_section_is_shown_twenty_questions_to_a_page(
+    settings: Settings, db: Database, bot: MockedBot
+) -> None:
+    service = FaqService.from_knowledge_base(long_section_kb(45))
+    user = LocalChat(create_dispatcher(settings=settings, service=service, db=db), bot)
+    topics = await open_topics(user)
+
+    first = (await user.click(topics, "Вопросы")).last
+    assert button_texts(first) == [
+        *(f"Вопрос номер {n}?" for n in range(20)),
+        RUSSIAN.next_page,
+        RUSSIAN.all_topics,
+    ]
+    second = await user.click(first, RUSSIAN.next_page)
+    assert second.sent == []  # edited in place
+    assert button_texts(second.last) == [
+        *(f"Вопрос номер {n}?" for n in range(20, 40)),
+        RUSSIAN.previous_page,
+        RUSSIAN.next_page,
+        RUSSIAN.all_topics,
+    ]
+    third = (await user.click(second.last, RUSSIAN.next_page)).last
+    assert button_texts(third)[:6] == [*(f"Вопрос номер {n}?" for n in range(40, 45)), "◀️ Назад"]
+
+    # An answer opened from the third page leads back to the third page.
+    answer = (await user.click(third, "Вопрос номер 42?")).last
+    assert answer.text == "Вопрос номер 42?\n\nОтвет 42."
+    back = (await user.click(answer, RUSSIAN.back_to_questions)).last
+    assert button_texts(back) == button_texts(third)
+
+
+async def test_a_section_of_a_hundred_and_twenty_questions_opens(
+    settings: Settings, db: Database, bot: MockedBot
+) -> None:
+    # Telegram refuses a keyboard of more than 100 buttons: without pages this tap did nothing.
+    service = FaqService.from_knowledge_base(long_section_kb(120))
+    user = LocalChat(create_dispatcher(settings=settings, service=service, db=db), bot)
+
+    opened = await user.click(await open_topics(user), "Вопросы")
+
+    assert opened.refused == []
+    assert len(button_texts(opened.last)) == 22
+    assert opened.callback_answered
+
+
+async def test_a_forged_page_number_shows_the_nearest_page(
+    settings: Settings, db: Database, bot: MockedBot
+) -> None:
+    service = FaqService.from_knowledge_base(long_section_kb(45))
+    user = LocalChat(create_dispatcher(settings=settings, service=service, db=db), bot)
+    topics = await open_topics(user)
+
+    beyond = await user.press(SectionPageCallback(section_id="general", page=10**9).pack(), topics)
+    before = await user.press(SectionPageCallback(section_id="general", page=-3).pack(), topics)
+
+    assert button_texts(beyond.last)[0] == "Вопрос номер 40?"
+    assert button_texts(before.last)[0] == "Вопрос номер 0?"

@@ -382,3 +382,20 @@ def test_user_text_in_messages_is_escaped_to_one_line() -> None:
         "faq.toml:22: entry id 'bad\\nid' is invalid: use 1-32 lowercase latin letters, "
         "digits, '-' or '_'"
     )
+
+
+def test_more_sections_than_a_topics_menu_can_show_are_refused() -> None:
+    sections = "".join(f'[[sections]]\nid = "s{n}"\ntitle = "Тема {n}"\n\n' for n in range(91))
+    entries = "".join(
+        f'[[entries]]\nid = "e{n}"\nsection = "s{n}"\nquestion = "Вопрос {n}?"\nanswer = "Да."\n\n'
+        for n in range(91)
+    )
+
+    message = error_for(sections + entries)
+
+    # The 91st section's id is on line 362 (four lines per section, the id second).
+    assert message == (
+        "faq.toml:362: more than 90 sections: a topics menu cannot show them all; "
+        "group related questions into fewer sections"
+    )
+    assert load_text(sections.rsplit("[[sections]]", 1)[0] + entries.rsplit("[[entries]]", 1)[0])
