@@ -8,6 +8,7 @@ a secret's value.
 
 from __future__ import annotations
 
+import difflib
 import io
 import math
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
+from dotenv.parser import Binding, parse_stream
 
 from bot.engine.types import Thresholds
 from bot.errors import ConfigError
@@ -94,7 +95,8 @@ def load_settings(
     directory. ``require_token=False`` is for commands that work without Telegram; a token
     that is set must still be well-formed.
     """
-    file_values = _read_env_file(env_file) if env_file is not None else {}
+    env_lines = _read_env_file(env_file) if env_file is not None else {}
+    file_values = {name: value for name, (value, _line) in env_lines.items()}
     source = _Source(os.environ if environ is None else environ, file_values, env_file)
 
     token = source.get("BOT_TOKEN", _parse_token)
@@ -126,7 +128,22 @@ def load_settings(
         ),
     )
     _check_webhook_mode(settings)
+    if env_file is not None:
+        _check_no_misspelled_names(env_file, env_lines, source.asked)
     return settings
+
+
+def _check_no_misspelled_names(
+    path: Path, env_lines: Mapping[str, tuple[str, int]], known: set[str]
+) -> None:
+    """A name close to a setting's (``ADMIN_ID``) is a typo that would silently leave the
+    setting at its default; other names may be for other tools and are left alone."""
+    for name, (_value, line) in env_lines.items():
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.8)
+        if close:
+            raise ConfigError(f"{path}:{line}: unknown setting {name}; did you mean {close[0]}?")
 
 
 class _Invalid(ValueError):
@@ -142,9 +159,11 @@ class _Source:
         self._environ = environ
         self._file_values = file_values
         self._env_file = env_file
+        self.asked: set[str] = set()  # every setting's name, once settings are loaded
 
     def raw(self, name: str) -> tuple[str, str] | None:
         """The stripped value and a phrase saying where it came from; None if unset or empty."""
+        self.asked.add(name)
         value = self._environ.get(name)
         if value is not None and value.strip():
             return value.strip(), "in the environment"
@@ -166,7 +185,8 @@ class _Source:
             raise ConfigError(f"{name} {origin}{separator}{problem}") from None
 
 
-def _read_env_file(path: Path) -> dict[str, str]:
+def _read_env_file(path: Path) -> dict[str, tuple[str, int]]:
+    """Each name set in the file, with its value and line."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -183,14 +203,31 @@ def _read_env_file(path: Path) -> dict[str, str]:
             f"{path}:{line}: not UTF-8 encoded (byte 0x{data[error.start]:02x} at offset "
             f"{error.start}); save the file as UTF-8"
         ) from None
-    # No ${VAR} interpolation: it would read os.environ behind the caller's back.
-    values = dotenv_values(stream=io.StringIO(text), interpolate=False)
-    return {name: value for name, value in values.items() if value is not None}
+    # Read as python-dotenv reads it, without ${VAR} interpolation (it would read os.environ
+    # behind the caller's back), but a line it cannot read is an error, not silently skipped.
+    values: dict[str, tuple[str, int]] = {}
+    for binding in parse_stream(io.StringIO(text)):
+        line = _first_line(binding)
+        if binding.error:
+            # The line itself is not shown: it may hold the token.
+            raise ConfigError(f"{path}:{line}: not a NAME=value line (or a quote is not closed)")
+        if binding.key is not None and binding.value is not None:
+            values[binding.key] = (binding.value, line)
+    return values
+
+
+def _first_line(binding: Binding) -> int:
+    """The line of a binding's name: python-dotenv counts from the blank lines before it."""
+    read = binding.original.string
+    blank = read[: len(read) - len(read.lstrip())]
+    return binding.original.line + blank.count("\n")
 
 
 def _parse_token(value: str) -> Secret:
     if not _TOKEN_RE.match(value):
-        raise _Invalid("looks malformed (expected '<digits>:<35 characters>' from @BotFather)")
+        raise _Invalid(
+            "looks malformed (expected '<digits>:<letters, digits, - and _>' from @BotFather)"
+        )
     return Secret(value)
 
 

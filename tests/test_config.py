@@ -173,11 +173,12 @@ def test_token_required() -> None:
 )
 def test_malformed_token_is_not_echoed(token: str) -> None:
     assert error_from(dotenv=f"BOT_TOKEN={token}\n") == (
-        "BOT_TOKEN in .env looks malformed (expected '<digits>:<35 characters>' from @BotFather)"
+        "BOT_TOKEN in .env looks malformed "
+        "(expected '<digits>:<letters, digits, - and _>' from @BotFather)"
     )
     assert error_from({"BOT_TOKEN": token}) == (
         "BOT_TOKEN in the environment looks malformed "
-        "(expected '<digits>:<35 characters>' from @BotFather)"
+        "(expected '<digits>:<letters, digits, - and _>' from @BotFather)"
     )
 
 
@@ -317,3 +318,44 @@ def test_dotenv_that_is_a_directory() -> None:
 def test_dotenv_with_byte_order_mark() -> None:
     Path(".env").write_bytes(b"\xef\xbb\xbfLOG_LEVEL=debug\n")
     assert load_settings(environ={}, require_token=False).log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("dotenv", "line"),
+    [
+        pytest.param(f"LOG_LEVEL=DEBUG\nBOT_TOKEN {TOKEN}\n", 2, id="no-equals-sign"),
+        pytest.param(f'BOT_TOKEN="{TOKEN}\nLOG_LEVEL=DEBUG\n', 1, id="unclosed-quote"),
+        pytest.param('# settings\n\nexport FAQ_PATH = "x\n', 3, id="unclosed-quote-export"),
+    ],
+)
+def test_a_dotenv_line_that_cannot_be_read_is_an_error_with_its_line(
+    dotenv: str, line: int
+) -> None:
+    message = error_from(dotenv=dotenv)
+
+    assert message == f".env:{line}: not a NAME=value line (or a quote is not closed)"
+    assert TOKEN not in message
+
+
+def test_a_misspelled_setting_in_dotenv_is_named_with_the_likely_one() -> None:
+    assert error_from(dotenv="LOG_LEVEL=INFO\nADMIN_ID=1\n") == (
+        ".env:2: unknown setting ADMIN_ID; did you mean ADMIN_IDS?"
+    )
+    assert error_from(dotenv="bot_token=x\n") == (
+        ".env:1: unknown setting bot_token; did you mean BOT_TOKEN?"
+    )
+
+
+def test_other_tools_settings_in_dotenv_are_left_alone() -> None:
+    settings = settings_from(dotenv="COMPOSE_PROJECT_NAME=faq\nPYTHONUNBUFFERED=1\nADMIN_IDS=7\n")
+
+    assert settings.admin_ids == frozenset({7})
+
+
+def test_dotenv_quotes_comments_and_export_are_read_as_python_dotenv_reads_them() -> None:
+    settings = settings_from(
+        dotenv="# comment\nexport LOG_LEVEL=\"DEBUG\"  # inline comment\nADMIN_IDS='1,2'\n"
+    )
+
+    assert settings.log_level == "DEBUG"
+    assert settings.admin_ids == frozenset({1, 2})

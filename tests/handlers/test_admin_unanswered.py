@@ -195,7 +195,8 @@ async def test_skipping_moves_on_and_pages_go_both_ways(
     assert skipped.last.text == OWNER.ignored.format(text="второй непонятный вопрос")
     assert button_texts(skipped.last) == [RUSSIAN.previous_page, RUSSIAN.next_page]
 
-    following = await owner.click(page, RUSSIAN.next_page)  # the next one took the skipped one's place
+    # The next one took the skipped one's place.
+    following = await owner.click(page, RUSSIAN.next_page)
     assert following.last.text.startswith("Без ответа: 2 из 2")
     assert "«первый непонятный вопрос»" in following.last.text
     rows = {row.text: row.resolution for row in await db.recent_questions(limit=5)}
