@@ -39,55 +39,64 @@ EVAL_DIR = ROOT / "tests" / "data" / "eval"
 # Wave 6 (QUALITY): the language pack's general synonyms ("отрасль" finds "сфера"), a few more
 # filler phrases, holdout7 in the fit (18 sets) and an answer point that weighs both figures
 # (tests/tools/fit_confidence.py): left-out sets 0.935/0.977 -> 0.956/0.974.
+# Wave 8 (QUALITY-3): holdout10's failures fed phrasings, Latin is no longer read as a piece of
+# a link or handle ("gde" in "@sgt_gde_bot"), "-tsya" transliterates as "-тся", chat endings
+# ("развиваеца") read as standard, and the decision model (fitted on 24 sets) also weighs a
+# which-question ("какие остановки") the entry never asks: left-out sets 0.965/0.962 (24 sets,
+# model of wave 7's features) -> 0.961/0.968. Floors rose where the figures did; none was lowered
+# (faq holdout 0.957 -> 0.936, faq holdout3 0.968 -> 0.952, transport holdout3 0.992 -> 0.984 and
+# holdout7 0.932 -> 0.925 each lost one message at the refitted answer point; still above).
 FLOORS = {
     ("faq", "dev"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("faq", "dev_extra"): (0.90, 0.98, 0.93),  # reached 0.927, 1.000, 0.955
     ("faq", "holdout"): (0.93, 0.98, 0.98),  # reached 0.957, 1.000, 1.000
-    ("faq", "holdout2"): (0.93, 0.96, 0.96),  # reached 0.952, 0.988, 0.981
+    ("faq", "holdout2"): (0.94, 0.98, 0.96),  # reached 0.964, 1.000, 0.981 (wave 8)
     ("faq", "holdout3"): (0.95, 0.98, 0.98),  # reached 0.968, 1.000, 1.000 (wave 6; was 0.93)
-    ("faq", "holdout4"): (0.97, 0.96, 0.92),  # reached 0.988, 0.988, 0.945 (wave 6; was 0.95)
+    ("faq", "holdout4"): (0.97, 0.96, 0.96),  # reached 0.975, 0.988, 0.982 (wave 8)
     # holdout5 was blind once (0.938, 1.000, 0.927); its failures then fed phrasings.
     ("faq", "holdout5"): (0.93, 0.98, 0.94),  # reached 0.951, 1.000, 0.964 (was 0.95)
     # holdout6 was blind once (0.925, 0.962, 0.891).
-    ("faq", "holdout6"): (0.92, 0.95, 0.92),  # reached 0.938, 0.975, 0.945 (wave 6; was 0.89)
-    ("faq", "holdout7"): (0.93, 0.96, 0.96),  # reached 0.950, 0.988, 0.982 (blind: 0.925; was 0.90)
+    ("faq", "holdout6"): (0.93, 0.95, 0.96),  # reached 0.950, 0.975, 0.982 (wave 8)
+    ("faq", "holdout7"): (0.95, 0.98, 0.96),  # reached 0.975, 1.000, 0.982 (wave 8)
     # holdout8 was blind for the engine of the start of wave 6 (0.917, 0.976, 0.947) and for
     # wave 6's QUALITY changes (the same); not in the decision model's fit (wave 6b: a
     # refit with it cross-validated no better and declined less on transport, so not taken).
     # Wave 6b: its failures fed phrasings, and capitalised unknown names count as named things.
-    ("faq", "holdout8"): (0.93, 0.96, 0.92),  # reached 0.952, 0.988, 0.947 (was 0.89)
+    ("faq", "holdout8"): (0.96, 0.98, 0.94),  # reached 0.988, 1.000, 0.965 (wave 8)
     # holdout9 was blind once, for the engine at the end of wave 6 (0.890, 0.939, 0.927; the
     # engine of the start of wave 6 reached the same); not in the decision model's fit.
     # Wave 7: its failures fed phrasings (and dropped one that promised a date).
-    ("faq", "holdout9"): (0.93, 0.96, 0.92),  # reached 0.951, 0.976, 0.945 (was 0.86)
+    ("faq", "holdout9"): (0.93, 0.97, 0.94),  # reached 0.951, 0.988, 0.964 (wave 8)
     # holdout10 was blind for wave 7 (first run, engine at its start: 0.863, 0.968, 0.941; at
-    # its end, before its failures were read: the figures here); not in the decision model's fit.
-    ("faq", "holdout10"): (0.87, 0.94, 0.92),  # reached 0.895, 0.968, 0.941
+    # its end, before its failures were read: 0.895, 0.968, 0.941). Wave 8: its failures fed
+    # phrasings and it joined the decision model's fit.
+    ("faq", "holdout10"): (0.91, 0.97, 0.94),  # reached 0.937, 0.989, 0.961 (wave 8)
     ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
     # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
     # and route_changes (a route not running because of a closure) got phrasings (wave 5).
-    ("transport", "dev_extra"): (0.96, 0.98, 0.95),  # reached 0.983, 1.000, 0.974 (was 0.95)
+    ("transport", "dev_extra"): (0.96, 0.98, 0.95),  # reached 0.988, 0.994, 0.974 (wave 8)
     ("transport", "holdout"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("transport", "holdout2"): (0.95, 0.98, 0.98),  # reached 0.966, 1.000, 1.000
     ("transport", "holdout3"): (0.97, 0.98, 0.96),  # reached 0.992, 1.000, 0.988 (wave 6; was 0.96)
     ("transport", "holdout4"): (0.96, 0.98, 0.98),  # reached 0.981, 1.000, 1.000 (wave 6; was 0.95)
     # holdout5 was blind once (0.883, 0.994, 0.941); its failures then fed phrasings.
-    ("transport", "holdout5"): (0.95, 0.98, 0.95),  # reached 0.975, 1.000, 0.976
+    ("transport", "holdout5"): (0.96, 0.98, 0.96),  # reached 0.981, 1.000, 0.988 (wave 8)
     # holdout6 was blind once (0.894, 0.956, 0.895).
     # Wave 6: declined fell from 0.953 to 0.942 ("где находится площадь Победы", a square the
     # night_routes answer names, is now answered); the floor stays.
-    ("transport", "holdout6"): (0.87, 0.93, 0.93),  # reached 0.894, 0.956, 0.942
+    ("transport", "holdout6"): (0.88, 0.94, 0.93),  # reached 0.906, 0.963, 0.953 (wave 8)
     # transport holdout7 was blind once (0.907, 0.981, 0.919).
     ("transport", "holdout7"): (0.90, 0.96, 0.89),  # reached 0.919, 0.981, 0.919 (was 0.88)
     # holdout8 was blind for the engine of the start of wave 6 (0.938, 0.988, 0.907) and for
     # wave 6's QUALITY changes (0.938, 0.988, 0.919); not in the decision model's fit.
-    ("transport", "holdout8"): (0.92, 0.97, 0.89),  # reached 0.944, 0.994, 0.919 (was 0.91)
+    ("transport", "holdout8"): (0.94, 0.97, 0.91),  # reached 0.963, 0.994, 0.930 (wave 8)
     # holdout9 was blind once, for the engine at the end of wave 6 (0.902, 0.975, 0.919; the
     # engine of the start of wave 6: 0.896, 0.975, 0.919); not in the decision model's fit.
     # Wave 7: shortened words ("студ.") are read, and its failures fed phrasings.
-    ("transport", "holdout9"): (0.92, 0.97, 0.89),  # reached 0.945, 0.994, 0.919 (was 0.88)
-    # holdout10 was blind for wave 7 (first run: 0.924, 0.994, 0.927; at its end: as here).
-    ("transport", "holdout10"): (0.91, 0.97, 0.90),  # reached 0.936, 0.994, 0.927
+    ("transport", "holdout9"): (0.93, 0.97, 0.92),  # reached 0.957, 0.994, 0.942 (wave 8)
+    # holdout10 was blind for wave 7 (first run: 0.924, 0.994, 0.927; at its end: 0.936, 0.994,
+    # 0.927). Wave 8: its failures fed phrasings and it joined the decision model's fit.
+    ("transport", "holdout10"): (0.95, 0.98, 0.90),  # reached 0.977, 1.000, 0.927 (wave 8)
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")

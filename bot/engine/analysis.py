@@ -140,6 +140,17 @@ class Lemmatizer:
         for lemma in morph.lemmas(raw):
             if lemma != raw and lemma in colloquial:
                 return colloquial[lemma]
+        return self._standard_ending(raw)
+
+    def _standard_ending(self, raw: str) -> str | None:
+        """The word with a chat spelling of its ending made standard ("развиваеца" ->
+        "развивается"), when only that spelling is a word the dictionary knows."""
+        for chat, standard in self.language.colloquial_endings:
+            if raw.endswith(chat) and len(raw) > len(chat) + 2:
+                if morph.is_dictionary_word(raw):
+                    return None
+                spelt = raw[: -len(chat)] + standard
+                return spelt if morph.is_dictionary_word(spelt) else None
         return None
 
     def lemmas_of(self, raw: str) -> tuple[str, ...]:

@@ -115,6 +115,16 @@ class FaqEngine:
         # Which words the entry's questions contain matters only for the question words.
         asked = best.asked_in_questions() if asks else set()
         unasked = sum([weight for number, weight in question_words if number not in asked])
+        asked_kinds = self.kinds.asked(text)
+        given_kinds = self.given_kinds[best.entry]
+        which_unasked = False
+        if query.which_terms and not asked_kinds & given_kinds:
+            # ("По какому телефону звонить": the phone number the answer gives tells which.)
+            masks = self.index.term_masks[best.entry]
+            questions = ~(1 << (len(self.index.fields[best.entry]) - 1))  # all but the answer
+            which_unasked = any(masks.get(t, 0) for t in query.which_terms) and not any(
+                masks.get(p, 0) & questions for p in query.which_pairs
+            )
         return Evidence(
             best.score,
             len(meaningful),
@@ -123,7 +133,8 @@ class FaqEngine:
             unasked=unasked / total,
             unknown_actions=sum(unknown_actions) / total,
             asks=asks,
-            unprovided=not self.kinds.asked(text) <= self.given_kinds[best.entry],
+            unprovided=not asked_kinds <= given_kinds,
+            which_unasked=which_unasked,
         )
 
     def confidences(

@@ -63,6 +63,11 @@ def _confidence_line(engine: FaqEngine, evidence: Evidence) -> str:
         if evidence.unprovided
         else "asks for no kind of information the entry lacks"
     )
+    if evidence.which_unasked:
+        kinds += (
+            ";\n   asks which one of something the entry mentions but none of its questions asks"
+            " which one of - add a phrasing asking it if the answer does tell"
+        )
     return (
         f"confidence: lexical score {evidence.score:.3f}, {evidence.words} meaningful words,"
         f" runner-up at {evidence.runner_up:.0%} of the best, {evidence.named:.0%} of the named"

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.engine import morph
+from bot.engine import morph, text
 from bot.engine.analysis import Concepts, Lemmatizer, Word, pair_terms
 from bot.engine.fuzzy import FuzzyVocabulary
 from bot.engine.memo import remember
@@ -166,7 +166,7 @@ class KnowledgeIndex:
         return [other for _, other in sorted(related)]
 
     def _field(self, entry: int, kind: FieldKind, number: int, raw: str) -> Field:
-        words = self.lemmatizer.words_of(raw)
+        words = self.lemmatizer.words_of(text.without_links(raw))
         self._learn_words(words)
         terms: dict[str, bool] = {}
         surfaces: dict[str, str] = {}

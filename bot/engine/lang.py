@@ -41,6 +41,10 @@ class Language:
     information_kinds: tuple[InformationKind, ...] = ()
     # General synonym groups ("отрасль", "сфера"): applied to a base that uses a member.
     synonyms: tuple[tuple[str, ...], ...] = ()
+    # Chat spellings of endings -> the standard ending ("ца" -> "тся"), longest first.
+    colloquial_endings: tuple[tuple[str, str], ...] = ()
+    # Words that ask which one ("какой", "который"), as lemmas.
+    which_words: frozenset[str] = frozenset()
 
 
 def _words(value: str) -> tuple[str, ...]:
@@ -88,4 +92,8 @@ def russian() -> Language:
             for name, kind in data.get("information_kinds", {}).items()
         ),
         synonyms=tuple(tuple(group) for group in data.get("synonyms", [])),
+        which_words=frozenset(w for value in data.get("which_words", []) for w in _words(value)),
+        colloquial_endings=tuple(
+            sorted(data.get("colloquial_endings", {}).items(), key=lambda pair: -len(pair[0]))
+        ),
     )

@@ -57,6 +57,10 @@ class Slot:
 class ReadQuery:
     slots: tuple[Slot, ...]
     small_talk: SmallTalk | None = None
+    # "Какие остановки у ...": the word a which-question asks about, as the word pairs that
+    # ask it ("какой+остановка") and its terms alone; empty when the message asks no such thing.
+    which_pairs: tuple[str, ...] = ()
+    which_terms: tuple[str, ...] = ()
 
 
 class _Token(NamedTuple):
@@ -96,6 +100,7 @@ class QueryReader:
         self.phrase_bonus = phrase_bonus
         self.part_of_name = part_of_name
         self._layout = language.keyboard_layout
+        self._which_words = sorted(language.which_words)  # (sorted: pairs in a stable order)
         self._latin_cache: dict[str, tuple[str, str]] = {}
         self._resolved: dict[_Token, tuple[Word, ...]] = {}
         self._chunks: dict[str, _Chunk] = {}
@@ -139,7 +144,25 @@ class QueryReader:
             words.extend(resolved.get(token) or self._resolve_cached(token))
         concepts = self.index.concepts.apply(words, keep_phrase_words=False)
         names = text.capitalised_inside(message)
-        return ReadQuery(tuple(self._slots_of(words, concepts, names)))
+        slots = tuple(self._slots_of(words, concepts, names))
+        asked = self._which(concepts)
+        if asked is None:
+            return ReadQuery(slots)
+        terms = (asked.term, *asked.other_terms)
+        # "Каков штраф" asks what "какой штраф" asks: any which-word makes the pair.
+        pairs = tuple(f"{w}{PAIR_SEPARATOR}{t}" for w in self._which_words for t in terms)
+        return ReadQuery(slots, which_pairs=pairs, which_terms=terms)
+
+    def _which(self, words: list[Word]) -> Word | None:
+        """What the first which-word ("какие", "каком") asks to be named: the first noun of
+        the next few meaningful words ("какие казахстанские области"), else the first of them."""
+        which_words = self._which_words
+        for at, word in enumerate(words):
+            if word.stop and word.term in which_words:
+                following = [w for w in words[at + 1 : at + 4] if not w.stop and not w.extra]
+                nouns = (w for w in following if morph.is_noun(w.surface))
+                return next(nouns, following[0] if following else None)
+        return None
 
     def _slots_of(
         self, read_words: list[Word], words: list[Word], names: frozenset[str]

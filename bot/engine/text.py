@@ -15,6 +15,14 @@ _CYRILLIC = re.compile(r"[а-я]")
 _LATIN = re.compile(r"[a-z]")
 _DIGITS = re.compile(r"\d+")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+# Links, addresses and handles ("t.me/sgt_news", "info@sgt.ru", "@sgt_bot", "sgt.ru"): their
+# pieces are not words of the text, and a piece that looks like a Latin spelling ("gde" in
+# "@sgt_gde_bot") would otherwise be taken for a word the base knows, and win over reading it
+# as Russian.
+_LINK = re.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]*@[\w.-]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,6}\b(?:/\S*)?",
+    re.IGNORECASE,
+)
 # A sentence's end, or a word as typed (the same words as _WORD finds).
 _SENTENCE_END_OR_WORD = re.compile(r"[.!?…]|[^\W_]+(?:-[^\W_]+)*")
 
@@ -47,6 +55,13 @@ def capitalised_inside(text: str) -> frozenset[str]:
             found.add(token.lower().replace("ё", "е"))
         starts = False
     return frozenset(found)
+
+
+def without_links(text: str) -> str:
+    """The text with links, e-mail addresses and handles replaced by a space."""
+    if "@" not in text and "." not in text and "/" not in text:
+        return text
+    return _LINK.sub(" ", text)
 
 
 def _clean_char(ch: str) -> str:

@@ -18,6 +18,7 @@ from bot.engine.confidence import (
 from bot.engine.lang import russian
 from bot.engine.query import ReadQuery
 from bot.engine.scoring import EntryScore
+from tests.engine.conftest import small_kb
 
 
 def evidence(
@@ -235,3 +236,43 @@ def test_a_detail_the_answer_only_mentions_is_not_answered(
     jubilee = faq_engine.match("будут ли вместе отмечать юбилей байконура")
     assert jubilee.outcome is Outcome.ANSWER
     assert transport_engine.match("сколько стоит проезд в маршрутке").outcome is Outcome.ANSWER
+
+
+def test_engine_weighs_a_which_question_no_question_of_the_entry_asks() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            (
+                "night",
+                "Ходит ли транспорт ночью?",
+                "Ночные маршруты Н1 и Н2 отходят от вокзала, остановки по требованию.",
+                ("Есть ли ночные автобусы?",),
+            ),
+            (
+                "fare",
+                "Сколько стоит проезд?",
+                "Проезд стоит 46 рублей, остановки не влияют на цену.",
+                ("Какие тарифы на проезд?",),
+            ),
+            ("hotline", "Как связаться со справочной?", "Телефон 8 800 100-45-45.", ()),
+        )
+    )
+
+    def weighed(text: str) -> Evidence:
+        found = engine.evidence(*_read_and_rank(engine, text), text)
+        assert found is not None
+        return found
+
+    # The night entry mentions its stops, but none of its questions asks which ones.
+    stops = weighed("Какие остановки у ночного маршрута Н2?")
+    assert stops.which_unasked
+    assert engine.model.probability(stops) < engine.model.probability(
+        replace(stops, which_unasked=False)
+    )
+    assert "none of its questions asks which one of" in engine.explain(
+        "Какие остановки у ночного маршрута Н2?"
+    )
+    # The fare entry asks which fares; "где" asks no which-question.
+    assert not weighed("какие тарифы на проезд в автобусе").which_unasked
+    assert not weighed("ночные маршруты где остановки").which_unasked
+    # The phone number the answer gives tells which number to call.
+    assert not weighed("по какому телефону связаться со справочной").which_unasked

@@ -408,3 +408,41 @@ def test_a_compound_half_may_stand_for_either_of_its_adjectives(faq_engine: FaqE
     result = faq_engine.match("оргпреступность")
     assert result.best is not None
     assert result.best.entry.id == "growth"
+
+
+def test_a_word_in_a_link_or_handle_does_not_stop_latin_being_read_as_russian() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            ("tracking", "Где сейчас мой автобус?", "Смотрите в боте @city_gde_bot.", ()),
+            ("centers", "Где находится центр обслуживания?", "На ул. Мира, 40.", ()),
+        )
+    )
+    # "gde" is a piece of the bot's handle, not a word of the base: it is "где".
+    assert (engine.read("gde moy avtobus").slots[0].surface, "translit") == ("где", "translit")
+    # "-tsya" is the reflexive ending "-тся" ("находится"), not "-ця".
+    read = engine.read("gde nahoditsya tsentr").slots
+    assert [s.surface for s in read if s.how == "translit"] == ["где", "находится", "центр"]
+    found = engine.match("gde nahoditsya tsentr obsluzhivaniya")
+    assert found.outcome is Outcome.ANSWER
+    assert found.best is not None
+    assert found.best.entry.id == "centers"
+
+
+def test_a_chat_spelling_of_an_ending_is_read_as_the_standard_one(faq_engine: FaqEngine) -> None:
+    # "развиваеца" is "развивается", not a typo of some other word of the base.
+    assert (
+        meanings(faq_engine, "как развиваеца сотрудничество")[0]
+        == meanings(faq_engine, "как развивается сотрудничество")[0]
+    )
+    # Real words ending so are left alone.
+    assert faq_engine.index.lemmatizer.analyze_word("улица")[0].term == "улица"
+
+
+def test_a_which_question_names_what_it_asks_about(transport_engine: FaqEngine) -> None:
+    read = transport_engine.read("Какие остановки у ночного маршрута?")
+    assert read.which_terms == ("остановка",)
+    assert "какой+остановка" in read.which_pairs
+    # "Каков" asks what "какой" asks; the noun is what is asked about, not its adjective.
+    assert "каков+остановка" in transport_engine.read("каковы ближайшие остановки").which_pairs
+    assert transport_engine.read("каковы ближайшие остановки").which_terms == ("остановка",)
+    assert transport_engine.read("где остановка ночного маршрута").which_terms == ()

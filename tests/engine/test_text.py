@@ -50,3 +50,20 @@ def test_a_message_typed_in_lower_case_or_all_in_capitals_has_no_names() -> None
     assert text.capitalised_inside("какой процент приходится на оренбургскую область") == set()
     assert text.capitalised_inside("КАКОЙ ПРОЦЕНТ У ОРЕНБУРГА") == set()
     assert text.capitalised_inside("") == set()
+
+
+def test_links_addresses_and_handles_are_not_words_of_a_text() -> None:
+    assert text.words(text.without_links("бот @sgt_gde_bot: табло")) == ["бот", "табло"]
+    assert text.words(text.without_links("канал t.me/sgt_news и сайт sgt-city.ru.")) == [
+        "канал",
+        "и",
+        "сайт",
+    ]
+    assert text.words(text.without_links("пишите на info@sgt-city.ru или https://x.ru/a?b=1")) == [
+        "пишите",
+        "на",
+        "или",
+    ]
+    # Abbreviations with dots, numbers and prices are words as before.
+    for kept in ("ул. Вокзальной, 12", "стоит 2.5 тыс. руб.", "и т.д.", "Apple Pay"):
+        assert text.without_links(kept) == kept

@@ -36,6 +36,7 @@ SPLITS = (
     "holdout7",
     "holdout8",
     "holdout9",
+    "holdout10",
 )
 # A wrong answer to an off-topic message costs more than a suggestion instead of an answer.
 # (1.5 and 2.0 cross-validate alike; 1.5 keeps "как оплатить штраф гибдд" a suggestion.)
@@ -175,6 +176,7 @@ def main() -> None:
         "UNKNOWN_ACTIONS",
         "ASKS",
         "UNPROVIDED",
+        "WHICH_UNASKED",
     )
     print(f"INTERCEPT = {model.intercept:.3f}")
     for name, value in zip(names, model.coefficients, strict=True):
