@@ -4,7 +4,9 @@ Handlers reach both through one ``FaqService``. The knowledge base the bot answe
 file's (``base``) plus the owners' in-chat additions stored in the database (phrasings, new
 entries): ``apply_owner_additions`` lays them over the base, ``reload`` re-reads the file.
 Replacing the knowledge base builds a new engine first and then swaps a single reference, so a
-message being answered meanwhile sees either the old FAQ or the new one, never a mix.
+message being answered meanwhile sees either the old FAQ or the new one, never a mix. The bot
+builds it in a worker thread: at 10,000 entries a build takes seconds, and on the event loop every
+chat would wait that long.
 """
 
 from __future__ import annotations
@@ -56,12 +58,15 @@ class FaqService:
         """Start answering from ``kb``, with the same thresholds (the base stays as it is)."""
         self._engine = FaqEngine.build(kb, self._engine.thresholds)
 
+    async def _replace_off_the_loop(self, kb: KnowledgeBase) -> None:
+        self._engine = await asyncio.to_thread(FaqEngine.build, kb, self._engine.thresholds)
+
     async def apply_owner_additions(self, db: Database) -> KnowledgeBase:
         """Answer from the base plus every addition stored in ``db`` now; returns that KB."""
         async with self._rebuild_lock:
             effective = await db.with_owner_additions(self.base)
             if effective != self.kb:  # nothing new: keep the engine (a rebuild costs time)
-                self.replace(effective)
+                await self._replace_off_the_loop(effective)
             return self.kb
 
     async def reload(self, db: Database | None = None) -> KnowledgeBase:
@@ -70,9 +75,9 @@ class FaqService:
         if self.source is None:
             raise RuntimeError("this FAQ was not loaded from a file")
         async with self._rebuild_lock:
-            base = load_knowledge_base(self.source)
+            base = await asyncio.to_thread(load_knowledge_base, self.source)
             effective = await db.with_owner_additions(base) if db is not None else base
-            self.replace(effective)
+            await self._replace_off_the_loop(effective)
             self.base = base
             return self.kb
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
+from bot.engine import FaqEngine
 from bot.engine.types import Outcome
 from bot.errors import KnowledgeBaseError
 from bot.knowledge.loader import load_knowledge_base
@@ -101,3 +103,28 @@ async def test_load_effective_faq_service_applies_the_stored_additions(
 
     assert service.match("как приготовить борщ").best.entry.id == "priorities"
     assert service.base.entry("priorities").phrasings != service.kb.entry("priorities").phrasings
+
+
+async def test_rebuilds_run_off_the_event_loop(
+    tmp_path: Path, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At 10,000 entries a build takes seconds: on the loop's thread every chat would wait.
+    path = tmp_path / "faq.toml"
+    path.write_text(SMALL_FAQ, encoding="utf-8")
+    service = FaqService.from_knowledge_base(load_knowledge_base(path), source=path)
+    threads: list[int] = []
+    build = FaqEngine.build.__func__  # type: ignore[attr-defined]
+
+    def recording_build(cls: type[FaqEngine], *args: object, **kwargs: object) -> FaqEngine:
+        threads.append(threading.get_ident())
+        return build(cls, *args, **kwargs)
+
+    monkeypatch.setattr(FaqEngine, "build", classmethod(recording_build))
+    await db.add_phrasing("q", "Другой вопрос?", added_by=1)
+
+    await service.apply_owner_additions(db)
+    await service.reload(db)
+
+    assert len(threads) == 2
+    assert threading.get_ident() not in threads
+    assert service.match("другой вопрос").best.entry.id == "q"
