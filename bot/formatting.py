@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -30,6 +31,12 @@ _BOUNDARIES = (
 def escape(text: str) -> str:
     """Escape text for Telegram HTML (quotes need no escaping there)."""
     return html.escape(text, quote=False)
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a person would see: only spaces and invisible characters (zero-width spaces,
+    direction marks)."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
 
 
 def utf16_length(text: str) -> int:

@@ -95,10 +95,13 @@ class OwnerTexts:
 class Texts:
     language: str
 
-    # Messages. ``{name}``, ``{title}``, ``{username}`` are filled with escaped values.
+    # Messages. ``{name}``, ``{title}``, ``{username}`` are filled with escaped values;
+    # ``{about}`` with ``about(title)``.
     start: str
     choose_topic: str
     help: str
+    about_topic: str  # what the bot answers, for a base with a title: {title}
+    about_untitled: str  # ... and for a base without one
     section: str
     did_you_mean: str
     not_found: str
@@ -117,6 +120,7 @@ class Texts:
     vote_sorry: str  # callback notice after 👎
     vote_already: str  # the same vote tapped again
     not_helpful: str  # the message with other questions after a 👎
+    not_helpful_no_person: str  # ... when nobody can be asked (no ADMIN_IDS)
     ask_prompt: str  # "write your question"
     ask_sent: str  # to the user: the question went to the owners
     ask_sent_notice: str
@@ -152,6 +156,12 @@ class Texts:
             SmallTalk.THANKS: self.thanks,
             SmallTalk.GOODBYE: self.goodbye,
         }[kind]
+
+    def about(self, escaped_title: str) -> str:
+        """What the bot answers, for the greeting and /help ("вопросы по теме «…»")."""
+        return (
+            self.about_topic.format(title=escaped_title) if escaped_title else self.about_untitled
+        )
 
     def vote_label(self, vote: Vote, *, chosen: bool) -> str:
         label = self.vote_up if vote is Vote.UP else self.vote_down
@@ -267,12 +277,14 @@ RUSSIAN = Texts(
     language="ru",
     start=(
         "Здравствуйте, {name}! 👋\n"
-        "Я отвечаю на вопросы по теме «<b>{title}</b>».\n\n"
+        "Я отвечаю на {about}.\n\n"
         "Напишите вопрос своими словами — или выберите тему ниже."
     ),
+    about_topic="вопросы по теме «<b>{title}</b>»",
+    about_untitled="частые вопросы",
     choose_topic="Выберите тему 👇",
     help=(
-        "Я отвечаю на вопросы по теме «<b>{title}</b>».\n\n"
+        "Я отвечаю на {about}.\n\n"
         "• Просто напишите вопрос своими словами — можно коротко, с опечатками или латиницей.\n"
         "• Если я не уверен, что понял, предложу похожие вопросы кнопками.\n"
         "• /faq — все темы и вопросы списком.\n\n"
@@ -304,6 +316,7 @@ RUSSIAN = Texts(
         "Жаль, что ответ не помог 🙁 Возможно, вам нужен один из этих вопросов — "
         "или спросите человека:"
     ),
+    not_helpful_no_person="Жаль, что ответ не помог 🙁 Возможно, вам нужен один из этих вопросов:",
     ask_prompt="✍️ Напишите ваш вопрос одним сообщением — я передам его человеку.",
     ask_sent="🙋 Ваш вопрос передан человеку. Ответ придёт сюда, в этот чат.",
     ask_sent_notice="Вопрос передан ✅",
@@ -419,12 +432,14 @@ ENGLISH = Texts(
     language="en",
     start=(
         "Hello, {name}! 👋\n"
-        "I answer questions about «<b>{title}</b>».\n\n"
+        "I answer {about}.\n\n"
         "Type your question in your own words, or pick a topic below."
     ),
+    about_topic="questions about «<b>{title}</b>»",
+    about_untitled="frequently asked questions",
     choose_topic="Pick a topic 👇",
     help=(
-        "I answer questions about «<b>{title}</b>».\n\n"
+        "I answer {about}.\n\n"
         "• Just type your question in your own words — short, with typos, any way you like.\n"
         "• If I'm not sure I understood, I'll offer similar questions as buttons.\n"
         "• /faq lists all topics and questions.\n\n"
@@ -450,6 +465,7 @@ ENGLISH = Texts(
     not_helpful=(
         "Sorry the answer didn't help 🙁 Maybe you need one of these questions — or ask a person:"
     ),
+    not_helpful_no_person="Sorry the answer didn't help 🙁 Maybe you need one of these questions:",
     ask_prompt="✍️ Type your question in one message and I'll pass it to a person.",
     ask_sent="🙋 Your question went to a person. The reply will come here, in this chat.",
     ask_sent_notice="Question sent ✅",

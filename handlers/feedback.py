@@ -63,13 +63,12 @@ async def vote(
     if callback_data.vote is Vote.DOWN:
         logged = await find_logged_question(db, callback_data.update_id, journal)
         alternatives = _alternatives(service, entry, logged.text if logged else None)
+        can_ask = bool(settings.admin_ids)
         keyboard = not_helpful_keyboard(
-            alternatives,
-            texts,
-            update_id=callback_data.update_id,
-            can_ask=bool(settings.admin_ids),
+            alternatives, texts, update_id=callback_data.update_id, can_ask=can_ask
         )
-        await send_in_parts(bot, message.chat.id, [texts.not_helpful], keyboard)
+        offer = texts.not_helpful if can_ask else texts.not_helpful_no_person
+        await send_in_parts(bot, message.chat.id, [offer], keyboard)
 
 
 async def _store(db: Database, callback: CallbackQuery, entry: Entry, choice: Vote) -> None:

@@ -25,7 +25,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
 from bot.callbacks import AskHumanCallback, CancelAskCallback
 from bot.config import Settings
-from bot.formatting import clip, escape, person
+from bot.formatting import clip, escape, is_blank, person
 from bot.keyboards import cancel_ask_keyboard, reply_keyboard, without_ask_human
 from bot.storage import Database, HumanQuestionRow, QuestionRow
 from bot.texts import Texts, texts_for
@@ -84,7 +84,7 @@ async def receive_typed_question(
     state: FSMContext,
     texts: Texts,
 ) -> None:
-    if not question.strip() or message.from_user is None:
+    if is_blank(question) or message.from_user is None:
         await reply(message, texts.empty_question)
         return
     await state.clear()

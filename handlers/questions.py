@@ -16,7 +16,7 @@ from aiogram.types import Message, Update
 from bot.callbacks import Origin
 from bot.config import Settings
 from bot.engine.types import MatchResult, Outcome
-from bot.formatting import answer_messages
+from bot.formatting import answer_messages, is_blank
 from bot.keyboards import (
     answer_keyboard,
     not_found_keyboard,
@@ -44,7 +44,7 @@ async def answer_question(
     texts: Texts,
 ) -> None:
     engine = service.engine  # one knowledge base for the whole reply, even if replaced meanwhile
-    result = engine.match(question) if question.strip() else None
+    result = None if is_blank(question) else engine.match(question)
     if result is None:
         await reply(message, texts.empty_question)
         return

@@ -46,7 +46,9 @@ async def start(
         await reply_in_parts(message, answer_messages(entry), markup)
     else:
         name = message.from_user.first_name if message.from_user else ""
-        greeting = texts.start.format(name=escape(name), title=escape(service.kb.title))
+        greeting = texts.start.format(
+            name=escape(name), about=texts.about(escape(service.kb.title))
+        )
         await reply(message, greeting, sections_keyboard(service.kb))
     await remember_user(db, message.from_user)
 
@@ -63,7 +65,8 @@ async def show_help(
 ) -> None:
     await state.clear()
     me = await bot.me()
-    text = texts.help.format(title=escape(service.kb.title), username=escape(me.username or ""))
+    about = texts.about(escape(service.kb.title))
+    text = texts.help.format(about=about, username=escape(me.username or ""))
     await reply(message, text)
 
 

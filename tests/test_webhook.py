@@ -136,7 +136,9 @@ async def test_telegrams_updates_are_answered(
     await fake.wait_for("sendMessage")
     menu = fake.last_bot_message()
     kb = app.service.kb
-    greeting = RUSSIAN.start.format(name=fake.default_user.first_name, title=html.escape(kb.title))
+    greeting = RUSSIAN.start.format(
+        name=fake.default_user.first_name, about=RUSSIAN.about(html.escape(kb.title))
+    )
     assert menu.text == render(greeting)
     assert menu.keyboard == [[section.title] for section in kb.sections]
 

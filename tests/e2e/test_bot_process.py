@@ -115,7 +115,9 @@ async def test_start_greets_and_shows_one_button_per_section(
     await running_bot.wait_for("sendMessage", is_to(user))
     greeting = fake.last_bot_message(user.id)
     title = html.escape(faq_service.kb.title)
-    assert greeting.text == render(RUSSIAN.start.format(name=user.first_name, title=title))
+    assert greeting.text == render(
+        RUSSIAN.start.format(name=user.first_name, about=RUSSIAN.about(title))
+    )
     assert greeting.keyboard == section_rows(faq_service)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from aiogram import Dispatcher
@@ -9,6 +10,7 @@ from aiogram.types import Message
 
 from bot.callbacks import AskHumanCallback, SuggestionCallback, Vote, VoteCallback
 from bot.config import Settings
+from bot.factory import create_dispatcher
 from bot.local_api import LocalChat, button_texts, buttons
 from bot.service import FaqService
 from bot.storage import Database, EntryVotes
@@ -194,3 +196,17 @@ async def test_a_thumbs_down_in_a_one_question_section_offers_questions_from_oth
     assert offer.text == RUSSIAN.not_helpful
     assert offered
     assert set(offered) <= {e.id for e in service.kb.entries} - {"priorities"}
+
+
+async def test_without_owners_a_thumbs_down_does_not_offer_a_person(
+    settings: Settings, payments_service: FaqService, db: Database, bot: MockedBot
+) -> None:
+    no_owners = dataclasses.replace(settings, admin_ids=frozenset())
+    user = LocalChat(create_dispatcher(settings=no_owners, service=payments_service, db=db), bot)
+    answer = await ask_about_card(user)
+
+    [offer] = (await user.click(answer, RUSSIAN.vote_down)).sent
+
+    assert offer.text == RUSSIAN.not_helpful_no_person
+    assert "человека" not in offer.text
+    assert button_texts(offer) == ["Как оплатить наличными?", RUSSIAN.all_topics]

@@ -249,3 +249,13 @@ async def test_a_long_answer_from_the_menu_edits_then_continues(
     assert buttons(edited) == []
     assert len(exchange.sent) >= 1
     assert button_texts(exchange.sent[-1]) == answer_buttons(RUSSIAN, Origin.SECTION)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b \u200d\u2060", "\ufeff\n\u200e"])
+async def test_a_message_of_invisible_characters_is_asked_for_a_question(
+    user: LocalChat, db: Database, invisible: str
+) -> None:
+    [reply] = (await user.send(invisible)).sent
+
+    assert reply.text == RUSSIAN.empty_question
+    assert await db.recent_questions(limit=5) == []

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiogram import Dispatcher
 
 from bot.callbacks import SectionCallback
+from bot.config import Settings
+from bot.factory import create_dispatcher
 from bot.keyboards import share_url
 from bot.local_api import LocalChat, button_texts, buttons
 from bot.service import FaqService
+from bot.storage import Database
 from bot.texts import ENGLISH, RUSSIAN
+from tests.conftest import PAYMENTS_KB
 from tests.handlers.screens import answer_buttons
 from tests.mocked_bot import MockedBot, make_user
 
@@ -145,3 +150,18 @@ async def test_start_with_an_unknown_payload_falls_back_to_the_topics(
 
     assert message.text.startswith("Здравствуйте, Анна!")
     assert button_texts(message) == [section.title for section in faq_service.kb.sections]
+
+
+async def test_a_base_without_a_title_is_greeted_without_an_empty_topic(
+    settings: Settings, db: Database, bot: MockedBot
+) -> None:
+    untitled = replace(PAYMENTS_KB, title="")
+    service = FaqService.from_knowledge_base(untitled)
+    user = LocalChat(create_dispatcher(settings=settings, service=service, db=db), bot)
+
+    [greeting] = (await user.send("/start")).sent
+    [help_text] = (await user.send("/help")).sent
+
+    assert "Я отвечаю на частые вопросы." in greeting.text
+    assert help_text.text.startswith("Я отвечаю на частые вопросы.")
+    assert "«»" not in greeting.text + help_text.text

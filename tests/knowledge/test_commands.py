@@ -357,3 +357,32 @@ def test_export_with_a_database_that_is_not_one_is_one_line(
     assert err.endswith("var/faq.sqlite3: cannot use it (file is not a database)\n")
     assert err.count("\n") == 1
     assert Path("var/faq.sqlite3").read_text(encoding="utf-8") == "not a database" * 100
+
+
+def test_output_piped_into_a_reader_that_stops_early_ends_without_a_traceback(
+    faq_copy: Path,
+) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS}
+    questions = "".join(f"вопрос {n}\n" for n in range(2000))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--faq", "faq.toml"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    process.stdin.write(questions.encode("utf-8"))
+    process.stdin.close()
+    first = process.stdout.readline()
+    process.stdout.close()  # what `| head -1` does after one line
+
+    process.wait(timeout=60)
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    process.stderr.close()
+
+    assert first.startswith("> вопрос 0".encode())
+    assert b"Traceback" not in errors
+    assert errors == b""
