@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "eval": "measure matching accuracy on a labelled set of queries",
     "import": "merge a plain-text or TOML file of questions into the knowledge base",
     "export": "write the knowledge base, with owners' in-chat additions, back to a file",
+    "additions": "list the owners' in-chat additions, or remove a mistaken one",
     "bench": "benchmark matching, throughput, start-up and memory",
     "health": "check that the running bot serves (exit 0) or not (exit 1), for HEALTHCHECK",
 }

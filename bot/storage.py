@@ -892,6 +892,27 @@ class Database:
         )
         return [_owner_entry_row(row) for row in rows]
 
+    async def remove_phrasing(self, phrasing_id: int) -> bool:
+        """Forget an owner's phrasing (a mistaken tap); False if there is no such one."""
+        async with self._transaction():
+            cursor = await self._connection.execute(
+                "DELETE FROM kb_phrasings WHERE id = ?", (phrasing_id,)
+            )
+        return cursor.rowcount > 0
+
+    async def remove_owner_entry(self, entry_id: str) -> bool:
+        """Forget an entry an owner created, with the phrasings added to it; False if there is
+        no such entry."""
+        async with self._transaction():
+            cursor = await self._connection.execute(
+                "DELETE FROM kb_entries WHERE id = ?", (entry_id,)
+            )
+            if cursor.rowcount:
+                await self._connection.execute(
+                    "DELETE FROM kb_phrasings WHERE entry_id = ?", (entry_id,)
+                )
+        return cursor.rowcount > 0
+
     async def with_owner_additions(self, kb: KnowledgeBase) -> KnowledgeBase:
         """``kb`` (read from the file) plus the stored additions: what to build the engine from."""
         return apply_owner_additions(kb, await self.phrasings(), await self.owner_entries())

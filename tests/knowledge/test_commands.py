@@ -386,3 +386,75 @@ def test_output_piped_into_a_reader_that_stops_early_ends_without_a_traceback(
     assert first.startswith("> вопрос 0".encode())
     assert b"Traceback" not in errors
     assert errors == b""
+
+
+# --- listing and removing the owners' additions ----------------------------------------------
+
+
+def test_additions_lists_what_owners_added_in_the_chat(
+    faq_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_in_chat()
+
+    assert main(["additions"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"entry '{NEW_ID}' in 'regions' (")
+    assert lines[1] == f"    {NEW_QUESTION}"
+    assert lines[2].startswith("phrasing 1 of 'scope' (")
+    assert lines[2].endswith(", owner 100):")
+    assert lines[3] == "    как там приграничье"
+    assert "    длина границы" in lines
+
+
+def test_a_removed_phrasing_is_gone_from_what_the_bot_answers_from(
+    faq_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = add_in_chat()
+    assert "как там приграничье" in before.entry("scope").phrasings
+
+    assert main(["additions", "--remove-phrasing", "1"]) == 0
+
+    assert capsys.readouterr().out.splitlines() == [
+        "removed phrasing 1",
+        "a running bot applies this at its next /reload",
+    ]
+    after = asyncio.run(_effective(Path("var/faq.sqlite3"), load_knowledge_base(FAQ)))
+    assert "как там приграничье" not in after.entry("scope").phrasings
+    assert after.entry(NEW_ID) is not None
+
+
+def test_a_removed_entry_goes_with_its_phrasings(
+    faq_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_in_chat()
+
+    assert main(["additions", "--remove-entry", NEW_ID]) == 0
+
+    after = asyncio.run(_effective(Path("var/faq.sqlite3"), load_knowledge_base(FAQ)))
+    assert after.entry(NEW_ID) is None
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"removed entry '{NEW_ID}' and the phrasings added to it"
+    )
+    asyncio.run(_effective(Path("var/faq.sqlite3"), load_knowledge_base(FAQ)))
+    assert main(["additions"]) == 0
+    assert "длина границы" not in capsys.readouterr().out
+
+
+def test_removing_an_unknown_addition_is_a_one_line_error(faq_copy: Path) -> None:
+    add_in_chat()
+
+    result = run_cli("additions", "--remove-phrasing", "999", "--remove-entry", "nope")
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: no such addition: phrasing 999, entry 'nope' "
+        "(`python -m bot additions` lists them)\n"
+    )
+
+
+def test_additions_without_a_database_says_nothing_was_added(faq_copy: Path) -> None:
+    result = run_cli("additions")
+
+    assert result.returncode == 1
+    assert result.stderr == "error: no database at var/faq.sqlite3: nothing was added yet\n"
