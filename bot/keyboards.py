@@ -323,24 +323,30 @@ def unanswered_keyboard(
     page: int,
     has_previous: bool,
     has_next: bool,
+    addable: bool = True,
 ) -> InlineKeyboardMarkup:
     """Under an unanswered question: "it means <entry>" for each candidate, "another
-    question…", "new question", "skip", then the pages."""
+    question…", "new question", "skip", then the pages. A question that cannot be added
+    (``addable`` False: too long for a question) gets only "skip" and the pages."""
     owner = texts.owner
-    rows = [
-        _button(
-            owner.add_as_phrasing.format(question=shorten(entry.question, QUESTION_BUTTON_WIDTH)),
-            AddPhrasingCallback(question_id=question_id, entry_id=entry.id, page=page).pack(),
-        )
-        for entry in list(candidates)[:MAX_SUGGESTIONS]
-    ]
-    rows += [
-        _button(
-            owner.choose_entry, ChooseSectionCallback(question_id=question_id, page=page).pack()
-        ),
-        _button(owner.new_entry, NewEntryCallback(question_id=question_id, page=page).pack()),
-        _button(owner.ignore, IgnoreCallback(question_id=question_id, page=page).pack()),
-    ]
+    rows = []
+    if addable:
+        rows += [
+            _button(
+                owner.add_as_phrasing.format(
+                    question=shorten(entry.question, QUESTION_BUTTON_WIDTH)
+                ),
+                AddPhrasingCallback(question_id=question_id, entry_id=entry.id, page=page).pack(),
+            )
+            for entry in list(candidates)[:MAX_SUGGESTIONS]
+        ]
+        rows += [
+            _button(
+                owner.choose_entry, ChooseSectionCallback(question_id=question_id, page=page).pack()
+            ),
+            _button(owner.new_entry, NewEntryCallback(question_id=question_id, page=page).pack()),
+        ]
+    rows.append(_button(owner.ignore, IgnoreCallback(question_id=question_id, page=page).pack()))
     pages = _page_buttons(
         texts, UnansweredCallback(page=page - 1), UnansweredCallback(page=page + 1),
         has_previous=has_previous, has_next=has_next,

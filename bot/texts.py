@@ -44,6 +44,7 @@ class OwnerTexts:
     unanswered_outcome_none: str
     unanswered_outcome_suggest: str
     unanswered_question: str  # "{header}\n{outcome} · {when}\n\n«{text}»"
+    unanswered_too_long: str  # {limit}
     add_as_phrasing: str  # button, {question}
     choose_entry: str  # button
     new_entry: str  # button
@@ -207,6 +208,10 @@ RUSSIAN_OWNER = OwnerTexts(
     unanswered_outcome_none="❌ не найдено",
     unanswered_outcome_suggest="🤔 предложены варианты",
     unanswered_question="{header}\n{outcome} · {when}\n\n«{text}»",
+    unanswered_too_long=(
+        "Сообщение длиннее {limit} символов: вопросом или формулировкой его не сделать. "
+        "Пропустите его или добавьте короткую формулировку в файл базы знаний."
+    ),
     add_as_phrasing="➕ Это вопрос «{question}»",
     choose_entry="📂 Это другой вопрос…",
     new_entry="🆕 Новый вопрос с ответом",
@@ -362,6 +367,10 @@ ENGLISH_OWNER = OwnerTexts(
     unanswered_outcome_none="❌ not found",
     unanswered_outcome_suggest="🤔 suggested",
     unanswered_question="{header}\n{outcome} · {when}\n\n«{text}»",
+    unanswered_too_long=(
+        "The message is longer than {limit} characters, too long for a question or a phrasing. "
+        "Skip it, or add a short phrasing to the knowledge-base file."
+    ),
     add_as_phrasing="➕ It means «{question}»",
     choose_entry="📂 It means another question…",
     new_entry="🆕 New question and answer",

@@ -46,7 +46,7 @@ from bot.keyboards import (
     resolved_keyboard,
     unanswered_keyboard,
 )
-from bot.knowledge.additions import AdditionError, check_new_entry
+from bot.knowledge.additions import AdditionError, check_new_entry, fits_as_question
 from bot.knowledge.loader import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
 from bot.knowledge.model import Entry
 from bot.service import FaqService
@@ -106,13 +106,18 @@ async def _page(
     text = owner.unanswered_question.format(
         header=header, outcome=outcome, when=moment(row.created_at), text=_quote(row.text)
     )
+    # Found out now rather than after the owner has typed a whole answer for it.
+    addable = fits_as_question(row.text)
+    if not addable:
+        text += "\n\n" + owner.unanswered_too_long.format(limit=MAX_QUESTION_CHARS)
     markup = unanswered_keyboard(
         row.id,
-        _candidates(row, service),
+        _candidates(row, service) if addable else [],
         texts,
         page=found.number,
         has_previous=found.has_previous,
         has_next=found.has_next,
+        addable=addable,
     )
     return text, markup
 

@@ -89,6 +89,11 @@ def clean_question(text: str) -> str:
     return cleaned
 
 
+def fits_as_question(text: str) -> bool:
+    """Can ``text`` (a user's message) become a phrasing or a new entry's question?"""
+    return 0 < len(" ".join(text.split())) <= MAX_QUESTION_CHARS
+
+
 def clean_answer(text: str) -> str:
     """An answer as the loader reads it back: one newline convention, no outer whitespace."""
     cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()

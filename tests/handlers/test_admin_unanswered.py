@@ -6,7 +6,7 @@ import pytest
 from aiogram import Dispatcher
 from aiogram.types import Message
 
-from bot.callbacks import ConfirmNewEntryCallback
+from bot.callbacks import AddPhrasingCallback, ConfirmNewEntryCallback
 from bot.config import Settings
 from bot.engine.types import Outcome
 from bot.formatting import shorten
@@ -204,16 +204,21 @@ async def test_skipping_moves_on_and_pages_go_both_ways(
     assert rows["первый непонятный вопрос"] is None
 
 
-async def test_a_question_too_long_for_a_phrasing_is_refused_with_a_reason(
+async def test_a_question_too_long_for_a_phrasing_is_only_offered_to_be_skipped(
     user: LocalChat, owner: LocalChat, service: FaqService, db: Database
 ) -> None:
     await user.send("борщ " * 150)
+
     page = await open_unanswered(owner)
-    await owner.click(page, OWNER.choose_entry)
-    await owner.click(page, "🌐 Интеграция")
 
-    refused = await owner.click(page, "В каком русле")
-
+    # Said before the owner types an answer for it, not after.
+    assert page.text.endswith(OWNER.unanswered_too_long.format(limit=500))
+    assert button_texts(page) == [OWNER.ignore]
+    [logged] = await db.recent_questions(limit=1)
+    # A button for it all the same (an old screen, forged data) is refused with the reason.
+    refused = await owner.press(
+        AddPhrasingCallback(question_id=logged.id, entry_id="integration").pack(), page
+    )
     assert refused.notices == [TOO_LONG]
     assert await db.phrasings() == []
     assert service.kb == service.base
