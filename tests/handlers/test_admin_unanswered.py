@@ -9,10 +9,12 @@ from aiogram.types import Message
 from bot.callbacks import AddPhrasingCallback, ConfirmNewEntryCallback
 from bot.config import Settings
 from bot.engine.types import Outcome
+from bot.factory import create_dispatcher
 from bot.formatting import shorten
 from bot.keyboards import QUESTION_BUTTON_WIDTH
 from bot.knowledge.additions import Problem
 from bot.knowledge.loader import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
+from bot.knowledge.model import Entry, KnowledgeBase, Section
 from bot.local_api import LocalChat, button_texts
 from bot.service import FaqService
 from bot.storage import Database, Resolution
@@ -248,3 +250,32 @@ async def test_an_english_owner_sees_the_list_in_english(
         ENGLISH.owner.new_entry,
         ENGLISH.owner.ignore,
     ]
+
+
+async def test_an_owner_pages_through_a_long_section_to_file_a_question(
+    settings: Settings, db: Database, bot: MockedBot
+) -> None:
+    kb = KnowledgeBase(
+        sections=(Section("general", "Вопросы"),),
+        entries=tuple(
+            Entry(f"q{n}", "general", f"Вопрос номер {n}?", f"Ответ {n}.") for n in range(45)
+        ),
+    )
+    service = FaqService.from_knowledge_base(kb)
+    dispatcher = create_dispatcher(settings=settings, service=service, db=db)
+    user = LocalChat(dispatcher, bot, user=make_user())
+    owner = LocalChat(dispatcher, bot, user=make_user(OWNER_ID, first_name="Ольга"))
+    await user.send(BORSCHT)
+    page = await open_unanswered(owner)
+
+    await owner.click(page, OWNER.choose_entry)
+    entries = (await owner.click(page, "Вопросы")).last
+    assert button_texts(entries)[-2:] == [RUSSIAN.next_page, OWNER.back]
+    second = (await owner.click(entries, RUSSIAN.next_page)).last
+    assert button_texts(second)[0] == "Вопрос номер 20?"
+    assert button_texts(second)[-3:] == [RUSSIAN.previous_page, RUSSIAN.next_page, OWNER.back]
+    added = await owner.click(second, "Вопрос номер 27?")
+
+    assert added.notices == [OWNER.phrasing_added_notice]
+    assert [p.text for p in await db.phrasings()] == [BORSCHT]
+    assert service.match(BORSCHT).best.entry.id == "q27"
