@@ -46,15 +46,23 @@ EVAL_DIR = ROOT / "tests" / "data" / "eval"
 # model of wave 7's features) -> 0.961/0.968. Floors rose where the figures did; none was lowered
 # (faq holdout 0.957 -> 0.936, faq holdout3 0.968 -> 0.952, transport holdout3 0.992 -> 0.984 and
 # holdout7 0.932 -> 0.925 each lost one message at the refitted answer point; still above).
+# Wave 8b (QUALITY-4): holdout12 joined the fit (26 sets); collective numerals ("трое") and
+# number compounds ("30-дневный", "однодневный") count their number and noun; a word the base
+# declares as written ("велик") keeps that reading; what "кроме"/"помимо" set aside does not
+# count; a misspelt question word stays one; "skolko" reads "сколько"; a typo tie goes to the
+# word of the same length ("штарф" -> "штраф"); set phrases such as "когда речь идёт о" ask
+# for no time; "сколько" asks for a number, which an answer without one does not give
+# ("сколько нефти добывают на Каспии"). Left-out sets 0.954/0.967 (26 sets, wave 8's engine)
+# -> 0.964/0.971. No floor was lowered.
 FLOORS = {
     ("faq", "dev"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
-    ("faq", "dev_extra"): (0.90, 0.98, 0.93),  # reached 0.927, 1.000, 0.955
+    ("faq", "dev_extra"): (0.90, 0.98, 0.98),  # reached 0.927, 1.000, 1.000 (wave 8b)
     ("faq", "holdout"): (0.93, 0.98, 0.98),  # reached 0.957, 1.000, 1.000
-    ("faq", "holdout2"): (0.94, 0.98, 0.96),  # reached 0.964, 1.000, 0.981 (wave 8)
+    ("faq", "holdout2"): (0.94, 0.98, 0.98),  # reached 0.964, 1.000, 1.000 (wave 8b)
     ("faq", "holdout3"): (0.95, 0.98, 0.98),  # reached 0.968, 1.000, 1.000 (wave 6; was 0.93)
-    ("faq", "holdout4"): (0.97, 0.96, 0.96),  # reached 0.975, 0.988, 0.982 (wave 8)
+    ("faq", "holdout4"): (0.97, 0.96, 0.98),  # reached 0.988, 0.988, 1.000 (wave 8b)
     # holdout5 was blind once (0.938, 1.000, 0.927); its failures then fed phrasings.
-    ("faq", "holdout5"): (0.93, 0.98, 0.94),  # reached 0.951, 1.000, 0.964 (was 0.95)
+    ("faq", "holdout5"): (0.94, 0.98, 0.94),  # reached 0.963, 1.000, 0.964 (wave 8b)
     # holdout6 was blind once (0.925, 0.962, 0.891).
     ("faq", "holdout6"): (0.93, 0.95, 0.96),  # reached 0.950, 0.975, 0.982 (wave 8)
     ("faq", "holdout7"): (0.95, 0.98, 0.96),  # reached 0.975, 1.000, 0.982 (wave 8)
@@ -62,15 +70,18 @@ FLOORS = {
     # wave 6's QUALITY changes (the same); not in the decision model's fit (wave 6b: a
     # refit with it cross-validated no better and declined less on transport, so not taken).
     # Wave 6b: its failures fed phrasings, and capitalised unknown names count as named things.
-    ("faq", "holdout8"): (0.96, 0.98, 0.94),  # reached 0.988, 1.000, 0.965 (wave 8)
+    ("faq", "holdout8"): (0.96, 0.98, 0.96),  # reached 0.988, 1.000, 0.982 (wave 8b)
     # holdout9 was blind once, for the engine at the end of wave 6 (0.890, 0.939, 0.927; the
     # engine of the start of wave 6 reached the same); not in the decision model's fit.
     # Wave 7: its failures fed phrasings (and dropped one that promised a date).
-    ("faq", "holdout9"): (0.93, 0.97, 0.94),  # reached 0.951, 0.988, 0.964 (wave 8)
+    ("faq", "holdout9"): (0.93, 0.97, 0.96),  # reached 0.951, 0.988, 0.982 (wave 8b)
     # holdout10 was blind for wave 7 (first run, engine at its start: 0.863, 0.968, 0.941; at
     # its end, before its failures were read: 0.895, 0.968, 0.941). Wave 8: its failures fed
     # phrasings and it joined the decision model's fit.
-    ("faq", "holdout10"): (0.91, 0.97, 0.94),  # reached 0.937, 0.989, 0.961 (wave 8)
+    ("faq", "holdout10"): (0.93, 0.98, 0.94),  # reached 0.958, 1.000, 0.961 (wave 8b)
+    # holdout12 was blind for the engine of wave 8 (0.833, 0.938, 0.977). Wave 8b: its failures
+    # fed synonyms and phrasings and it joined the decision model's fit (26 sets).
+    ("faq", "holdout12"): (0.92, 0.97, 0.95),  # reached 0.948, 0.990, 0.977 (wave 8b)
     ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
     # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
     # and route_changes (a route not running because of a closure) got phrasings (wave 5).
@@ -84,19 +95,21 @@ FLOORS = {
     # holdout6 was blind once (0.894, 0.956, 0.895).
     # Wave 6: declined fell from 0.953 to 0.942 ("где находится площадь Победы", a square the
     # night_routes answer names, is now answered); the floor stays.
-    ("transport", "holdout6"): (0.88, 0.94, 0.93),  # reached 0.906, 0.963, 0.953 (wave 8)
+    ("transport", "holdout6"): (0.89, 0.94, 0.93),  # reached 0.912, 0.963, 0.942 (wave 8b)
     # transport holdout7 was blind once (0.907, 0.981, 0.919).
-    ("transport", "holdout7"): (0.90, 0.96, 0.89),  # reached 0.919, 0.981, 0.919 (was 0.88)
+    ("transport", "holdout7"): (0.92, 0.96, 0.89),  # reached 0.938, 0.981, 0.919 (wave 8b)
     # holdout8 was blind for the engine of the start of wave 6 (0.938, 0.988, 0.907) and for
     # wave 6's QUALITY changes (0.938, 0.988, 0.919); not in the decision model's fit.
-    ("transport", "holdout8"): (0.94, 0.97, 0.91),  # reached 0.963, 0.994, 0.930 (wave 8)
+    ("transport", "holdout8"): (0.94, 0.97, 0.92),  # reached 0.969, 0.994, 0.942 (wave 8b)
     # holdout9 was blind once, for the engine at the end of wave 6 (0.902, 0.975, 0.919; the
     # engine of the start of wave 6: 0.896, 0.975, 0.919); not in the decision model's fit.
     # Wave 7: shortened words ("студ.") are read, and its failures fed phrasings.
     ("transport", "holdout9"): (0.93, 0.97, 0.92),  # reached 0.957, 0.994, 0.942 (wave 8)
     # holdout10 was blind for wave 7 (first run: 0.924, 0.994, 0.927; at its end: 0.936, 0.994,
     # 0.927). Wave 8: its failures fed phrasings and it joined the decision model's fit.
-    ("transport", "holdout10"): (0.95, 0.98, 0.90),  # reached 0.977, 1.000, 0.927 (wave 8)
+    ("transport", "holdout10"): (0.96, 0.98, 0.90),  # reached 0.983, 1.000, 0.927 (wave 8b)
+    # holdout12 was blind for the engine of wave 8 (0.889, 0.982, 0.938); wave 8b as for faq.
+    ("transport", "holdout12"): (0.95, 0.96, 0.94),  # reached 0.971, 0.988, 0.963 (wave 8b)
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")

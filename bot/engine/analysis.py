@@ -128,7 +128,26 @@ class Lemmatizer:
             return [Word(raw, raw, stop=True)]
         if "-" in raw:
             return self._hyphenated(raw)
+        counted = self._number_compound(raw)
+        if counted is not None:
+            return counted
         return [self._single(raw)]
+
+    def _number_compound(self, raw: str) -> list[Word] | None:
+        """A number compound written as one word ("трехдневный") as its number and noun ("3",
+        "день") like "3-дневный", and the whole word as an extra; None for any other word."""
+        language = self.language
+        if not language.numeral_stems or not raw.isalpha():
+            return None
+        for stem, number in language.numeral_stems:
+            if raw.startswith(stem) and len(raw) > len(stem) + 3:
+                rest = raw[len(stem) :]
+                counted = language.number_compounds.get(self.lemma_of(rest))
+                if counted is None:
+                    return None
+                whole = self._single(raw)
+                return [Word(stem, str(number)), Word(rest, counted), replace(whole, extra=True)]
+        return None
 
     def _colloquial(self, raw: str) -> str | None:
         """The standard word for a chat or slang word, as typed or in any inflection
@@ -182,8 +201,13 @@ class Lemmatizer:
             adjective = None
             if position < len(parts) - 1:
                 adjective = morph.compound_stem_adjective(part)
+            counted = None
+            if position > 0 and text.is_number(parts[position - 1]):
+                counted = self.language.number_compounds.get(self.lemma_of(part))
             if adjective is not None:
                 words.append(Word(part, adjective))
+            elif counted is not None:  # "30-дневный": 30 days
+                words.append(Word(part, counted))
             elif part in self.language.stop_words:
                 words.append(Word(part, part, stop=True))
             else:
@@ -326,6 +350,10 @@ class Concepts:
     def _single_concept(self, word: Word) -> Word:
         if word.stop:
             return word
+        # A word declared as written wins over its likelier reading: "велик" in a group with
+        # "велосипед" is that, not a form of "большой" (see _member_terms).
+        if word.surface in word.other_terms and word.surface in self.single:
+            return replace(word, term=self.single[word.surface], other_terms=())
         for term in word.terms:
             concept = self.single.get(term)
             if concept is not None:

@@ -49,7 +49,8 @@ class FaqEngine:
             part_of_name=weights.part_of_name,
         )
         self.scorer = Scorer(index, weights)
-        self.kinds = InformationKinds(index.lemmatizer.language.information_kinds)
+        language = index.lemmatizer.language
+        self.kinds = InformationKinds(language.information_kinds, language.filler_phrases)
         # Per entry: the kinds of information it gives (a date, a phone number, a price...).
         self.given_kinds = [
             self.kinds.given(e.answer, (e.question, *e.phrasings)) for e in kb.entries

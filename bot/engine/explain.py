@@ -59,7 +59,8 @@ def _confidence_line(engine: FaqEngine, evidence: Evidence) -> str:
     )
     kinds = (
         "asks for a kind of information (a date, a list, an address, a phone number, a price,"
-        " a time) the entry does not give - add a phrasing asking it if the answer does give it"
+        " a time, a number) the entry does not give - add a phrasing asking it if the answer"
+        " does give it"
         if evidence.unprovided
         else "asks for no kind of information the entry lacks"
     )

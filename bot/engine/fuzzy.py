@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.engine.memo import remember
 
@@ -92,13 +92,16 @@ class FuzzyVocabulary:
         scored = process.extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not scored:
             return None
+        # Ties: the same first letter, the word the base uses most, then the same length (a
+        # letter swapped or mistyped rather than one left out or added: "штарф" is "штраф"
+        # with two letters swapped more likely than "шарф" with one added).
         best_choice, distance, _ = min(
             scored,
             key=lambda item: (
                 item[1],
                 item[0][0] != word[0],
                 -self._frequency.get(item[0], 0),
-                Levenshtein.distance(word, item[0]),
+                abs(len(word) - len(item[0])),
                 item[0],
             ),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -45,6 +45,13 @@ class Language:
     colloquial_endings: tuple[tuple[str, str], ...] = ()
     # Words that ask which one ("какой", "который"), as lemmas.
     which_words: frozenset[str] = frozenset()
+    # Words that set aside what follows ("кроме", "помимо"), as typed.
+    excluding_words: frozenset[str] = frozenset()
+    # The second half of a number compound ("30-дневный") -> the noun it counts ("день").
+    number_compounds: dict[str, str] = field(default_factory=dict)
+    # A number as the first half of such a compound written as one word ("трех" in
+    # "трехдневный"), longest first.
+    numeral_stems: tuple[tuple[str, int], ...] = ()
 
 
 def _words(value: str) -> tuple[str, ...]:
@@ -93,6 +100,16 @@ def russian() -> Language:
         ),
         synonyms=tuple(tuple(group) for group in data.get("synonyms", [])),
         which_words=frozenset(w for value in data.get("which_words", []) for w in _words(value)),
+        number_compounds=dict(data.get("number_compounds", {})),
+        numeral_stems=tuple(
+            sorted(
+                ((k.replace("ё", "е"), int(v)) for k, v in data.get("numeral_stems", {}).items()),
+                key=lambda pair: -len(pair[0]),
+            )
+        ),
+        excluding_words=frozenset(
+            w for value in data.get("excluding_words", []) for w in _words(value)
+        ),
         colloquial_endings=tuple(
             sorted(data.get("colloquial_endings", {}).items(), key=lambda pair: -len(pair[0]))
         ),

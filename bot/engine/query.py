@@ -32,6 +32,8 @@ SHORTENED_LENGTH = 3
 REFLEXIVE_STRENGTH = 0.95
 _TRAILING_PUNCTUATION = ".,!?;:"
 _TAKES_SOFT_SIGN = frozenset("бвдзлмнпрстфчшщж")
+_CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
+_MOST_SPELLINGS = 4  # a word's readings with a soft sign added, the word itself included
 # Readings of words, pairs and chunks are remembered across messages (a bot hears the same
 # words all day); each memo is emptied when it reaches this size, to bound memory.
 _CACHE_LIMIT = 50_000
@@ -100,6 +102,7 @@ class QueryReader:
         self.phrase_bonus = phrase_bonus
         self.part_of_name = part_of_name
         self._layout = language.keyboard_layout
+        self._excluding = language.excluding_words
         self._which_words = sorted(language.which_words)  # (sorted: pairs in a stable order)
         self._latin_cache: dict[str, tuple[str, str]] = {}
         self._resolved: dict[_Token, tuple[Word, ...]] = {}
@@ -143,6 +146,8 @@ class QueryReader:
             # (The memo is looked up here: most words of a message were read before.)
             words.extend(resolved.get(token) or self._resolve_cached(token))
         concepts = self.index.concepts.apply(words, keep_phrase_words=False)
+        if not self._excluding.isdisjoint(w.surface for w in concepts):
+            concepts = self._without_excluded(concepts)
         names = text.capitalised_inside(message)
         slots = tuple(self._slots_of(words, concepts, names))
         asked = self._which(concepts)
@@ -152,6 +157,28 @@ class QueryReader:
         # "Каков штраф" asks what "какой штраф" asks: any which-word makes the pair.
         pairs = tuple(f"{w}{PAIR_SEPARATOR}{t}" for w in self._which_words for t in terms)
         return ReadQuery(slots, which_pairs=pairs, which_terms=terms)
+
+    def _without_excluded(self, words: list[Word]) -> list[Word]:
+        """The words set aside by "кроме" / "помимо" (the word itself, then the adjectives
+        and the noun after it: "кроме общественного транспорта") as stop words: the message
+        asks about something else."""
+        result = list(words)
+        at = 0
+        while at < len(result):
+            if result[at].surface not in self._excluding or result[at].extra:
+                at += 1
+                continue
+            result[at] = replace(result[at], stop=True)
+            at += 1
+            while at < len(result) and (result[at].stop or result[at].extra):
+                at += 1
+            while at < len(result):
+                word = result[at]
+                result[at] = replace(word, stop=True)
+                at += 1
+                if not morph.is_adjective(word.surface):
+                    break
+        return result
 
     def _which(self, words: list[Word]) -> Word | None:
         """What the first which-word ("какие", "каком") asks to be named: the first noun of
@@ -615,7 +642,16 @@ class QueryReader:
             return None
         spelling, typos = min(candidates, key=lambda pair: pair[1])
         lemma = self.index.lemma_of_known(spelling)
-        return replace(word, term=lemma, other_terms=(), strength=TYPO_STRENGTH[typos])
+        # The word meant is what counts: a misspelt "сколко" is the question word "сколько".
+        language = self.language
+        return replace(
+            word,
+            term=lemma,
+            other_terms=(),
+            strength=TYPO_STRENGTH[typos],
+            weak=spelling in language.weak_words or lemma in language.weak_words,
+            common=lemma in language.common_words,
+        )
 
     def _compound(self, word: Word, how: str) -> list[Word] | None:
         """'соцкарту' -> 'социальный' + 'карту' when the second half is a known word."""
@@ -736,10 +772,21 @@ def _ends_with_a_shortening(chunk: str, last_word: str) -> bool:
 
 
 def _spellings(transliterated: str) -> tuple[str, ...]:
-    """The word as transliterated, and with the final soft sign Latin spelling leaves out."""
+    """The word as transliterated, and with a soft sign Latin spelling leaves out: at the end
+    ("uznat" -> "узнать") or once between two consonants ("skolko" -> "сколько")."""
+    found = [transliterated]
     if transliterated[-1] in _TAKES_SOFT_SIGN:
-        return transliterated, transliterated + "ь"
-    return (transliterated,)
+        found.append(transliterated + "ь")
+    for at in range(1, len(transliterated) - 1):
+        letter, following = transliterated[at], transliterated[at + 1]
+        if (
+            letter in _TAKES_SOFT_SIGN
+            and following in _CONSONANTS
+            and following != letter
+            and len(found) < _MOST_SPELLINGS
+        ):
+            found.append(f"{transliterated[: at + 1]}ь{transliterated[at + 1 :]}")
+    return tuple(found)
 
 
 def _derived_strength(lemma: str, related: str) -> float:

@@ -198,3 +198,37 @@ def test_equal_words_hash_alike_and_a_changed_copy_does_not_keep_the_hash() -> N
     assert changed != word
     assert hash(changed) == hash(Word("карту", "карта", how="typo"))
     assert {word: 1}.get(Word("карту", "карта")) == 1
+
+
+def test_collective_numerals_become_digits(lemmatizer: Lemmatizer) -> None:
+    assert content_terms(lemmatizer, "на трое суток") == ["3", "сутки"]
+    assert content_terms(lemmatizer, "нас двое") == ["2"]
+
+
+def test_a_number_compound_counts_its_noun(lemmatizer: Lemmatizer) -> None:
+    # "30-дневный проездной" is a pass "на 30 дней"; without a number the word stays itself.
+    assert content_terms(lemmatizer, "30-дневный")[:2] == ["30", "день"]
+    assert content_terms(lemmatizer, "5-летнего")[:2] == ["5", "год"]
+    assert content_terms(lemmatizer, "дневного отделения") == ["дневный", "отделение"]
+
+
+def test_a_word_declared_as_written_wins_over_its_likelier_reading(
+    lemmatizer: Lemmatizer,
+) -> None:
+    # pymorphy reads "велик" first as "большой"; a base that also groups "крупный" with
+    # "большой" must still read the editor's "велик" as a bicycle.
+    concepts = Concepts(
+        [("велосипед", "велик"), ("крупный", "большой")], lemmatizer.content_words_of
+    )
+
+    def concept(word: str) -> str:
+        return concepts.apply(lemmatizer.words_of(word), keep_phrase_words=False)[0].term
+
+    assert concept("велик") == concept("велосипеды")
+    assert concept("большим") == concept("крупный") != concept("велосипед")
+
+
+def test_a_number_compound_written_as_one_word_counts_its_noun(lemmatizer: Lemmatizer) -> None:
+    assert content_terms(lemmatizer, "однодневный безлимит")[:2] == ["1", "день"]
+    assert content_terms(lemmatizer, "пятилетнему")[:2] == ["5", "год"]
+    assert content_terms(lemmatizer, "семинар") == ["семинар"]  # "семи" + no such half

@@ -174,10 +174,11 @@ def kinds() -> InformationKinds:
         ("адрес депо", {"address"}),
         ("где находится офис", {"address"}),
         ("как позвонить в диспетчерскую", {"phone"}),
-        ("сколько стоит билет", {"money"}),
+        ("сколько стоит билет", {"money", "quantity"}),
         ("товарооборот в долларах", {"money"}),
         ("маршрутка до скольки ходит?", {"clock"}),
-        ("ВО СКОЛЬКО первый трамвай", {"clock"}),
+        ("ВО СКОЛЬКО первый трамвай", {"clock", "quantity"}),
+        ("сколько нефти добывают", {"quantity"}),
         ("приоритеты сотрудничества", set()),
         ("какая часть пути", set()),  # "час" only as a whole word of a time
         ("", set()),
@@ -197,6 +198,9 @@ def test_the_kinds_an_answer_gives(kinds: InformationKinds) -> None:
     assert "phone" in kinds.given("Звоните: 8 800 100-45-45.", ())
     assert "address" in kinds.given("Бюро находок: ул. Вокзальная, 12.", ())
     assert "listing" in kinds.given("Работают в Омской, Курганской и Тюменской областях.", ())
+    assert "quantity" in kinds.given("На 12 областей приходится 55 процентов.", ())
+    assert "quantity" in kinds.given("Провоз бесплатный.", ())
+    assert "quantity" not in kinds.given("Готовятся к 50-летию космодрома.", ())
     assert kinds.given("Стороны обсуждают широкий круг вопросов.", ()) == frozenset()
     # A question or phrasing asking for a kind declares that the answer gives it.
     assert kinds.given("Стороны обсуждают широкий круг вопросов.", ("Когда юбилей?",)) == {"moment"}
@@ -276,3 +280,11 @@ def test_engine_weighs_a_which_question_no_question_of_the_entry_asks() -> None:
     assert not weighed("ночные маршруты где остановки").which_unasked
     # The phone number the answer gives tells which number to call.
     assert not weighed("по какому телефону связаться со справочной").which_unasked
+
+
+def test_a_set_phrase_with_a_question_word_asks_for_nothing() -> None:
+    language = russian()
+    kinds = InformationKinds(language.information_kinds, language.filler_phrases)
+    assert kinds.asked("Какие темы поднимают, когда речь идёт об интеграции?") == frozenset()
+    assert kinds.asked("когда говорят о сотрудничестве, что имеют в виду") == frozenset()
+    assert kinds.asked("когда откроют станцию") == {"moment"}

@@ -47,3 +47,9 @@ def test_has_neighbour_agrees_with_closest_before_and_after_it_ran() -> None:
         expected = closest is not None and closest[1] <= 1
         assert fresh.has_neighbour(word) is expected
         assert warmed.has_neighbour(word) is expected
+
+
+def test_a_tie_goes_to_the_word_of_the_same_length() -> None:
+    # "штарф" is one typo from both: two letters swapped in "штраф", one added to "шарф".
+    vocab = FuzzyVocabulary({"штраф": 1, "шарф": 1})
+    assert vocab.closest("штарф") == ("штраф", 1)

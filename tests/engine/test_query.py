@@ -41,7 +41,7 @@ def test_split_words_are_joined(faq_engine: FaqEngine) -> None:
 def test_transliteration_is_read_as_russian(faq_engine: FaqEngine) -> None:
     assert meanings(faq_engine, "prioritety sotrudnichestva") == [
         "приоритет/главное направление/основное направление",
-        "взаимодействие/сотрудничество/отношения/связи",
+        "взаимодействие/сотрудничество/отношения/связи/кооперация",
     ]
     assert meanings(faq_engine, "baikonur") == ["байконур"]
 
@@ -446,3 +446,32 @@ def test_a_which_question_names_what_it_asks_about(transport_engine: FaqEngine) 
     assert "каков+остановка" in transport_engine.read("каковы ближайшие остановки").which_pairs
     assert transport_engine.read("каковы ближайшие остановки").which_terms == ("остановка",)
     assert transport_engine.read("где остановка ночного маршрута").which_terms == ()
+
+
+def test_what_krome_sets_aside_does_not_count() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            ("trade", "Как идёт торговля регионов?", "Растёт.", ()),
+            ("fields", "В каких областях развивают сотрудничество?", "В науке.", ()),
+        )
+    )
+    surfaces = [s.surface for s in engine.read("чем, кроме торговли, займутся регионы").slots]
+    assert "торговли" not in surfaces
+    assert "регионы" in surfaces
+    set_aside = engine.read("помимо приграничной торговли что еще").slots
+    assert not {"приграничной", "торговли"} & {s.surface for s in set_aside}
+
+
+def test_a_misspelt_question_word_is_still_a_question_word() -> None:
+    engine = FaqEngine.build(small_kb(("fare", "Сколько стоит проезд?", "50 рублей.", ())))
+    (typed,) = [s for s in engine.read("сколко стоит проезд").slots if s.surface == "сколко"]
+    (right,) = [s for s in engine.read("сколько стоит проезд").slots if s.surface == "сколько"]
+    assert typed.weak
+    assert right.weak
+    assert typed.weight == pytest.approx(right.weight)
+
+
+def test_transliteration_restores_a_soft_sign_inside_a_word() -> None:
+    engine = FaqEngine.build(small_kb(("fare", "Сколько стоит проезд?", "50 рублей.", ())))
+    assert meanings(engine, "skolko stoit proezd")[:2] == ["сколько", "стоить"]
+    assert query._spellings("сколко")[:2] == ("сколко", "сколько")

@@ -37,6 +37,7 @@ SPLITS = (
     "holdout8",
     "holdout9",
     "holdout10",
+    "holdout12",
 )
 # A wrong answer to an off-topic message costs more than a suggestion instead of an answer.
 # (1.5 and 2.0 cross-validate alike; 1.5 keeps "как оплатить штраф гибдд" a suggestion.)
