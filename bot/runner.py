@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # aiogram and the engine load in serve(), so that a config er
 logger = logging.getLogger(__name__)
 
 NO_TOKEN_NOTICE = (
-    "BOT_TOKEN is not set in .env — starting the console chat instead; "
+    "BOT_TOKEN is not set (in the environment or .env) — starting the console chat instead; "
     "see README to connect Telegram"
 )
 
