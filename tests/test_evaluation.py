@@ -54,6 +54,13 @@ EVAL_DIR = ROOT / "tests" / "data" / "eval"
 # for no time; "сколько" asks for a number, which an answer without one does not give
 # ("сколько нефти добывают на Каспии"). Left-out sets 0.954/0.967 (26 sets, wave 8's engine)
 # -> 0.964/0.971. No floor was lowered.
+# Wave 8c (QUALITY-5): holdout13 joined the fit (28 sets); "стать" counts ("как стать
+# кондуктором" asks about a job); a short abbreviation with a slash ("а/п", "ж/д") is one word,
+# read through the language file; a case ending after a number ("на 101-м") is no word; a
+# left-out soft sign is restored ("ночю"); "считаться" links like "являться", "готовиться"
+# weighs as "собираться"; "вы в курсе" wraps a question; "какую годовщину" asks for no year.
+# Left-out sets 0.962/0.970 (28 sets, wave 8b's engine and bases) -> 0.970/0.970. No floor was
+# lowered.
 FLOORS = {
     ("faq", "dev"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("faq", "dev_extra"): (0.90, 0.98, 0.98),  # reached 0.927, 1.000, 1.000 (wave 8b)
@@ -70,22 +77,25 @@ FLOORS = {
     # wave 6's QUALITY changes (the same); not in the decision model's fit (wave 6b: a
     # refit with it cross-validated no better and declined less on transport, so not taken).
     # Wave 6b: its failures fed phrasings, and capitalised unknown names count as named things.
-    ("faq", "holdout8"): (0.96, 0.98, 0.96),  # reached 0.988, 1.000, 0.982 (wave 8b)
+    ("faq", "holdout8"): (0.98, 0.98, 0.96),  # reached 1.000, 1.000, 0.982 (wave 8c)
     # holdout9 was blind once, for the engine at the end of wave 6 (0.890, 0.939, 0.927; the
     # engine of the start of wave 6 reached the same); not in the decision model's fit.
     # Wave 7: its failures fed phrasings (and dropped one that promised a date).
-    ("faq", "holdout9"): (0.93, 0.97, 0.96),  # reached 0.951, 0.988, 0.982 (wave 8b)
+    ("faq", "holdout9"): (0.94, 0.97, 0.96),  # reached 0.963, 0.988, 0.982 (wave 8c)
     # holdout10 was blind for wave 7 (first run, engine at its start: 0.863, 0.968, 0.941; at
     # its end, before its failures were read: 0.895, 0.968, 0.941). Wave 8: its failures fed
     # phrasings and it joined the decision model's fit.
-    ("faq", "holdout10"): (0.93, 0.98, 0.94),  # reached 0.958, 1.000, 0.961 (wave 8b)
+    ("faq", "holdout10"): (0.95, 0.98, 0.94),  # reached 0.979, 1.000, 0.961 (wave 8c)
     # holdout12 was blind for the engine of wave 8 (0.833, 0.938, 0.977). Wave 8b: its failures
     # fed synonyms and phrasings and it joined the decision model's fit (26 sets).
-    ("faq", "holdout12"): (0.92, 0.97, 0.95),  # reached 0.948, 0.990, 0.977 (wave 8b)
+    ("faq", "holdout12"): (0.94, 0.98, 0.95),  # reached 0.969, 1.000, 0.977 (wave 8c)
+    # holdout13 was blind for the engine of wave 8b (0.911, 0.990, 0.956). Wave 8c: its failures
+    # fed synonyms and phrasings and it joined the decision model's fit (28 sets).
+    ("faq", "holdout13"): (0.95, 0.97, 0.93),  # reached 0.970, 0.990, 0.956 (wave 8c)
     ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
     # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
     # and route_changes (a route not running because of a closure) got phrasings (wave 5).
-    ("transport", "dev_extra"): (0.96, 0.98, 0.95),  # reached 0.988, 0.994, 0.974 (wave 8)
+    ("transport", "dev_extra"): (0.96, 0.98, 0.98),  # reached 0.977, 0.994, 1.000 (wave 8c)
     ("transport", "holdout"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("transport", "holdout2"): (0.95, 0.98, 0.98),  # reached 0.966, 1.000, 1.000
     ("transport", "holdout3"): (0.97, 0.98, 0.96),  # reached 0.992, 1.000, 0.988 (wave 6; was 0.96)
@@ -95,21 +105,25 @@ FLOORS = {
     # holdout6 was blind once (0.894, 0.956, 0.895).
     # Wave 6: declined fell from 0.953 to 0.942 ("где находится площадь Победы", a square the
     # night_routes answer names, is now answered); the floor stays.
-    ("transport", "holdout6"): (0.89, 0.94, 0.93),  # reached 0.912, 0.963, 0.942 (wave 8b)
+    ("transport", "holdout6"): (0.90, 0.94, 0.93),  # reached 0.925, 0.969, 0.942 (wave 8c)
     # transport holdout7 was blind once (0.907, 0.981, 0.919).
-    ("transport", "holdout7"): (0.92, 0.96, 0.89),  # reached 0.938, 0.981, 0.919 (wave 8b)
+    ("transport", "holdout7"): (0.93, 0.96, 0.89),  # reached 0.950, 0.988, 0.919 (wave 8c)
     # holdout8 was blind for the engine of the start of wave 6 (0.938, 0.988, 0.907) and for
     # wave 6's QUALITY changes (0.938, 0.988, 0.919); not in the decision model's fit.
-    ("transport", "holdout8"): (0.94, 0.97, 0.92),  # reached 0.969, 0.994, 0.942 (wave 8b)
+    # Wave 8c: declined 0.942 -> 0.930: "у 15-го трамвая" was declined only because "го" read
+    # as an unknown word; case endings after a number are no words now.
+    ("transport", "holdout8"): (0.96, 0.98, 0.92),  # reached 0.981, 1.000, 0.930 (wave 8c)
     # holdout9 was blind once, for the engine at the end of wave 6 (0.902, 0.975, 0.919; the
     # engine of the start of wave 6: 0.896, 0.975, 0.919); not in the decision model's fit.
     # Wave 7: shortened words ("студ.") are read, and its failures fed phrasings.
-    ("transport", "holdout9"): (0.93, 0.97, 0.92),  # reached 0.957, 0.994, 0.942 (wave 8)
+    ("transport", "holdout9"): (0.93, 0.97, 0.92),  # reached 0.951, 0.994, 0.942 (wave 8c)
     # holdout10 was blind for wave 7 (first run: 0.924, 0.994, 0.927; at its end: 0.936, 0.994,
     # 0.927). Wave 8: its failures fed phrasings and it joined the decision model's fit.
-    ("transport", "holdout10"): (0.96, 0.98, 0.90),  # reached 0.983, 1.000, 0.927 (wave 8b)
+    ("transport", "holdout10"): (0.96, 0.98, 0.91),  # reached 0.983, 1.000, 0.939 (wave 8c)
     # holdout12 was blind for the engine of wave 8 (0.889, 0.982, 0.938); wave 8b as for faq.
-    ("transport", "holdout12"): (0.95, 0.96, 0.94),  # reached 0.971, 0.988, 0.963 (wave 8b)
+    ("transport", "holdout12"): (0.95, 0.96, 0.94),  # reached 0.977, 0.988, 0.963 (wave 8c)
+    # holdout13 was blind for the engine of wave 8b (0.938, 0.977, 0.963); wave 8c as for faq.
+    ("transport", "holdout13"): (0.97, 0.97, 0.95),  # reached 0.994, 0.994, 0.975 (wave 8c)
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")

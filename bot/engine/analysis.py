@@ -202,9 +202,12 @@ class Lemmatizer:
             if position < len(parts) - 1:
                 adjective = morph.compound_stem_adjective(part)
             counted = None
-            if position > 0 and text.is_number(parts[position - 1]):
+            after_number = position > 0 and text.is_number(parts[position - 1])
+            if after_number:
                 counted = self.language.number_compounds.get(self.lemma_of(part))
-            if adjective is not None:
+            if after_number and part in self.language.ordinal_endings:
+                words.append(Word(part, part, stop=True))  # "на 101-м": the 101st
+            elif adjective is not None:
                 words.append(Word(part, adjective))
             elif counted is not None:  # "30-дневный": 30 days
                 words.append(Word(part, counted))

@@ -52,6 +52,8 @@ class Language:
     # A number as the first half of such a compound written as one word ("трех" in
     # "трехдневный"), longest first.
     numeral_stems: tuple[tuple[str, int], ...] = ()
+    # Case endings written after a number ("101-м", "5-й", "2-го"): the number is the word.
+    ordinal_endings: frozenset[str] = frozenset()
 
 
 def _words(value: str) -> tuple[str, ...]:
@@ -110,6 +112,7 @@ def russian() -> Language:
         excluding_words=frozenset(
             w for value in data.get("excluding_words", []) for w in _words(value)
         ),
+        ordinal_endings=frozenset(data.get("ordinal_endings", [])),
         colloquial_endings=tuple(
             sorted(data.get("colloquial_endings", {}).items(), key=lambda pair: -len(pair[0]))
         ),

@@ -32,6 +32,8 @@ SHORTENED_LENGTH = 3
 REFLEXIVE_STRENGTH = 0.95
 _TRAILING_PUNCTUATION = ".,!?;:"
 _TAKES_SOFT_SIGN = frozenset("бвдзлмнпрстфчшщж")
+# Vowels a left-out soft sign stands before ("ночю" for "ночью", "статя" for "статья").
+_SOFTENED_VOWELS = frozenset("еёиюя")
 _CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
 _MOST_SPELLINGS = 4  # a word's readings with a soft sign added, the word itself included
 # Readings of words, pairs and chunks are remembered across messages (a bot hears the same
@@ -634,6 +636,9 @@ class QueryReader:
         pymorphy's guess at its dictionary form ("школная" -> "школный" -> "школьный")."""
         if not word.surface.isalpha() or morph.is_dictionary_word(word.surface):
             return None
+        softened = self._with_soft_sign(word)
+        if softened is not None:
+            return softened
         found = [self.index.fuzzy.closest(word.surface)]
         if word.term != word.surface and word.term.isalpha():
             found.append(self.index.fuzzy.closest(word.term))
@@ -652,6 +657,23 @@ class QueryReader:
             weak=spelling in language.weak_words or lemma in language.weak_words,
             common=lemma in language.common_words,
         )
+
+    def _with_soft_sign(self, word: Word) -> Word | None:
+        """The known word a left-out soft sign makes ("ночю" -> "ночью", not the typo search's
+        "ночь"): a hurried typist's commonest slip."""
+        surface = word.surface
+        for at, letter in enumerate(surface):
+            if letter not in _TAKES_SOFT_SIGN:
+                continue
+            if at + 1 < len(surface) and surface[at + 1] not in _SOFTENED_VOWELS:
+                continue
+            spelling = f"{surface[: at + 1]}ь{surface[at + 1 :]}"
+            if not morph.is_dictionary_word(spelling):
+                continue
+            read = self.lemmatizer.analyze_word(spelling)
+            if len(read) == 1 and self._is_known(read[0]):
+                return replace(read[0], surface=surface, strength=TYPO_STRENGTH[1])
+        return None
 
     def _compound(self, word: Word, how: str) -> list[Word] | None:
         """'соцкарту' -> 'социальный' + 'карту' when the second half is a known word."""

@@ -11,6 +11,10 @@ MAX_WORDS = 60
 MAX_WORD_LENGTH = 40  # longer "words" are links, keyboard mashing or base64, never a question
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[%№$€₽]")
+# A short abbreviation with a slash ("а/п", "ж/д", "б/у") is one word: its letters alone are
+# stop words or nothing. (Looked for only in a text with a slash.)
+_SLASHED = r"(?<![^\W_])(?<!/)[а-я]{1,2}/[а-я]{1,2}(?![^\W_]|/)"
+_WORD_OR_SLASHED = re.compile(_SLASHED + "|" + _WORD.pattern)
 _CYRILLIC = re.compile(r"[а-я]")
 _LATIN = re.compile(r"[a-z]")
 _DIGITS = re.compile(r"\d+")
@@ -76,7 +80,8 @@ def _clean_char(ch: str) -> str:
 def words(cleaned: str) -> list[str]:
     """Words (with inner hyphens kept) and the few symbols that mean a word, in order."""
     # (A match begins and ends with a letter or digit, or is one symbol: no hyphen to strip.)
-    return [w for w in _WORD.findall(cleaned) if len(w) <= MAX_WORD_LENGTH][:MAX_WORDS]
+    found = (_WORD_OR_SLASHED if "/" in cleaned else _WORD).findall(cleaned)
+    return [w for w in found if len(w) <= MAX_WORD_LENGTH][:MAX_WORDS]
 
 
 def is_cyrillic(word: str) -> bool:

@@ -61,6 +61,18 @@ def test_phone_number_counts_as_a_whole(lemmatizer: Lemmatizer) -> None:
     ]
 
 
+def test_a_case_ending_after_a_number_is_no_word(lemmatizer: Lemmatizer) -> None:
+    # "на 101-м", "5-й маршрут": the number is the word, "м" and "й" name nothing.
+    assert content_terms(lemmatizer, "на 101-м автобусе") == ["101", "автобус"]
+    assert content_terms(lemmatizer, "5-й маршрут") == ["5", "маршрут"]
+    assert content_terms(lemmatizer, "до 2-го числа") == ["2", "число"]
+
+
+def test_slash_abbreviations_read_as_their_words(lemmatizer: Lemmatizer) -> None:
+    assert content_terms(lemmatizer, "до а/п") == ["аэропорт"]
+    assert content_terms(lemmatizer, "ж/д вокзал") == ["железнодорожный", "вокзал"]
+
+
 def test_numerals_in_words_become_digits(lemmatizer: Lemmatizer) -> None:
     assert content_terms(lemmatizer, "восемьдесят процентов") == ["80", "процент"]
     assert content_terms(lemmatizer, "пятьдесят пять процентов") == ["55", "процент"]

@@ -181,6 +181,8 @@ def kinds() -> InformationKinds:
         ("сколько нефти добывают", {"quantity"}),
         ("приоритеты сотрудничества", set()),
         ("какая часть пути", set()),  # "час" only as a whole word of a time
+        ("какую годовщину отмечают", set()),  # an event, not a year ("год" as a whole word)
+        ("в какие годы строили", {"year"}),
         ("", set()),
     ],
 )

@@ -406,3 +406,23 @@ def test_numbers_alone_never_make_an_answer() -> None:
     assert engine.match("2").outcome is not Outcome.ANSWER
     # A number next to words that match is still telling.
     assert answered(engine, "списали деньги 2 раза") == "double"
+
+
+def test_a_slash_abbreviation_reads_as_its_words(transport_engine: FaqEngine) -> None:
+    # "а/п" is "аэропорт", "ж/д" "железнодорожный" (the language file), whatever the base.
+    result = transport_engine.match("как доехать до а/п")
+    assert result.outcome is Outcome.ANSWER
+    assert result.best is not None
+    assert result.best.entry.id == "airport"
+    assert "а/п -> аэропорт" in transport_engine.explain("как доехать до а/п")
+
+
+def test_becoming_someone_is_not_what_an_entry_mentioning_them_answers(
+    transport_engine: FaqEngine,
+) -> None:
+    # "стать" counts: how to become a conductor is a job question, not a conductor's rudeness.
+    assert transport_engine.match("как стать кондуктором").outcome is not Outcome.ANSWER
+    result = transport_engine.match("кондуктор нагрубил")
+    assert result.outcome is Outcome.ANSWER
+    assert result.best is not None
+    assert result.best.entry.id == "complaint"

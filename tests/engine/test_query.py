@@ -30,6 +30,14 @@ def test_typos_are_corrected_towards_the_base(faq_engine: FaqEngine) -> None:
     assert slot.alternatives[0][1] < 1.0
 
 
+def test_a_left_out_soft_sign_is_restored(transport_engine: FaqEngine) -> None:
+    # "ночю" is "ночью" (one letter away from "ночь" too: the soft sign is the likelier slip).
+    assert meanings(transport_engine, "ночю") == ["ночью"]
+    slot = transport_engine.read("ночю").slots[0]
+    assert slot.how == "typo"
+    assert slot.alternatives[0][1] < 1.0
+
+
 def test_merged_words_are_split(faq_engine: FaqEngine) -> None:
     assert meanings(faq_engine, "вкаких облостях") == ["сфера/область/направление"]
 

@@ -25,6 +25,28 @@ def test_words_keep_inner_hyphens_and_drop_punctuation() -> None:
     ]
 
 
+def test_a_short_abbreviation_with_a_slash_is_one_word() -> None:
+    assert text.words(text.clean("автобус до А/П, ж/д вокзал")) == [
+        "автобус",
+        "до",
+        "а/п",
+        "ж/д",
+        "вокзал",
+    ]
+    # Longer halves, three halves, digits and Latin letters stay apart.
+    assert text.words(text.clean("руб/мес а/п/р 50/50 a/b")) == [
+        "руб",
+        "мес",
+        "а",
+        "п",
+        "р",
+        "50",
+        "50",
+        "a",
+        "b",
+    ]
+
+
 def test_words_normalise_typographic_dashes() -> None:
     assert text.words(text.clean("военно\u2011технический")) == ["военно-технический"]
 
