@@ -26,104 +26,81 @@ FAQ_PATH = ROOT / "data" / "faq.toml"
 TRANSPORT_PATH = ROOT / "tests" / "data" / "kb" / "transport.toml"
 EVAL_DIR = ROOT / "tests" / "data" / "eval"
 
-# What the engine reaches on each labelled set (see the SCORING-4 report of wave 5: the answer
-# decision also weighs whether the message asks for a kind of information - a date, a list,
-# an address, a phone number, a price, a time - that the entry does not give), minus a small
-# margin: (answered right, right entry offered, none-expected not answered). The sets are
-# development data: the answer decision (bot/engine/confidence.py) was fitted on all of them
-# and cross-validated by leaving one set out (python -m tests.tools.fit_confidence).
-# Some answered-right floors were lowered by one or two points in SCORING-4: the fitter now
-# also learns from holdout5 and holdout6, whose near-topic messages make answering stricter
-# (pooled over the 16 sets: answered right 0.967 -> 0.959, declined 0.960 -> 0.979; left-out
-# sets: 0.953 and 0.979 with the new feature against 0.924 and 0.975 without it).
-# Wave 6 (QUALITY): the language pack's general synonyms ("отрасль" finds "сфера"), a few more
-# filler phrases, holdout7 in the fit (18 sets) and an answer point that weighs both figures
-# (tests/tools/fit_confidence.py): left-out sets 0.935/0.977 -> 0.956/0.974.
-# Wave 8 (QUALITY-3): holdout10's failures fed phrasings, Latin is no longer read as a piece of
-# a link or handle ("gde" in "@sgt_gde_bot"), "-tsya" transliterates as "-тся", chat endings
-# ("развиваеца") read as standard, and the decision model (fitted on 24 sets) also weighs a
-# which-question ("какие остановки") the entry never asks: left-out sets 0.965/0.962 (24 sets,
-# model of wave 7's features) -> 0.961/0.968. Floors rose where the figures did; none was lowered
-# (faq holdout 0.957 -> 0.936, faq holdout3 0.968 -> 0.952, transport holdout3 0.992 -> 0.984 and
-# holdout7 0.932 -> 0.925 each lost one message at the refitted answer point; still above).
-# Wave 8b (QUALITY-4): holdout12 joined the fit (26 sets); collective numerals ("трое") and
-# number compounds ("30-дневный", "однодневный") count their number and noun; a word the base
-# declares as written ("велик") keeps that reading; what "кроме"/"помимо" set aside does not
-# count; a misspelt question word stays one; "skolko" reads "сколько"; a typo tie goes to the
-# word of the same length ("штарф" -> "штраф"); set phrases such as "когда речь идёт о" ask
-# for no time; "сколько" asks for a number, which an answer without one does not give
-# ("сколько нефти добывают на Каспии"). Left-out sets 0.954/0.967 (26 sets, wave 8's engine)
-# -> 0.964/0.971. No floor was lowered.
-# Wave 8c (QUALITY-5): holdout13 joined the fit (28 sets); "стать" counts ("как стать
-# кондуктором" asks about a job); a short abbreviation with a slash ("а/п", "ж/д") is one word,
-# read through the language file; a case ending after a number ("на 101-м") is no word; a
-# left-out soft sign is restored ("ночю"); "считаться" links like "являться", "готовиться"
-# weighs as "собираться"; "вы в курсе" wraps a question; "какую годовщину" asks for no year.
-# Left-out sets 0.962/0.970 (28 sets, wave 8b's engine and bases) -> 0.970/0.970. No floor was
-# lowered.
+# What the engine reaches on each labelled set, minus a margin of about two points:
+# (answered right, right entry offered, none-expected not answered). All sets are development
+# data: the answer decision (bot/engine/confidence.py) was fitted on them and cross-validated by
+# leaving one set out (python -m tests.tools.fit_confidence; over 30 sets on 2026-11-25: 0.968
+# answered right, 0.972 declined). Each holdout set was written blind and measured once before
+# its failures were read (README, "Measured accuracy"); what moved the figures since is in the
+# git log. A floor rises with its figure and is lowered only with the reason in the commit.
 FLOORS = {
     ("faq", "dev"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
-    ("faq", "dev_extra"): (0.90, 0.98, 0.98),  # reached 0.927, 1.000, 1.000 (wave 8b)
+    ("faq", "dev_extra"): (0.90, 0.98, 0.98),  # reached 0.927, 1.000, 1.000
     ("faq", "holdout"): (0.93, 0.98, 0.98),  # reached 0.957, 1.000, 1.000
-    ("faq", "holdout2"): (0.94, 0.98, 0.98),  # reached 0.964, 1.000, 1.000 (wave 8b)
-    ("faq", "holdout3"): (0.95, 0.98, 0.98),  # reached 0.968, 1.000, 1.000 (wave 6; was 0.93)
-    ("faq", "holdout4"): (0.97, 0.96, 0.98),  # reached 0.988, 0.988, 1.000 (wave 8b)
+    ("faq", "holdout2"): (0.94, 0.98, 0.98),  # reached 0.964, 1.000, 1.000
+    ("faq", "holdout3"): (0.95, 0.98, 0.98),  # reached 0.968, 1.000, 1.000 (was 0.93)
+    ("faq", "holdout4"): (0.97, 0.96, 0.98),  # reached 0.988, 0.988, 1.000
     # holdout5 was blind once (0.938, 1.000, 0.927); its failures then fed phrasings.
-    ("faq", "holdout5"): (0.94, 0.98, 0.94),  # reached 0.963, 1.000, 0.964 (wave 8b)
+    ("faq", "holdout5"): (0.95, 0.98, 0.94),  # reached 0.975, 1.000, 0.964 (2026-11-25)
     # holdout6 was blind once (0.925, 0.962, 0.891).
-    ("faq", "holdout6"): (0.93, 0.95, 0.96),  # reached 0.950, 0.975, 0.982 (wave 8)
-    ("faq", "holdout7"): (0.95, 0.98, 0.96),  # reached 0.975, 1.000, 0.982 (wave 8)
+    ("faq", "holdout6"): (0.93, 0.95, 0.96),  # reached 0.950, 0.975, 0.982
+    ("faq", "holdout7"): (0.95, 0.98, 0.96),  # reached 0.975, 1.000, 0.982
     # holdout8 was blind for the engine of the start of wave 6 (0.917, 0.976, 0.947) and for
     # wave 6's QUALITY changes (the same); not in the decision model's fit (wave 6b: a
     # refit with it cross-validated no better and declined less on transport, so not taken).
     # Wave 6b: its failures fed phrasings, and capitalised unknown names count as named things.
-    ("faq", "holdout8"): (0.98, 0.98, 0.96),  # reached 1.000, 1.000, 0.982 (wave 8c)
+    ("faq", "holdout8"): (0.98, 0.98, 0.96),  # reached 1.000, 1.000, 0.982
     # holdout9 was blind once, for the engine at the end of wave 6 (0.890, 0.939, 0.927; the
     # engine of the start of wave 6 reached the same); not in the decision model's fit.
     # Wave 7: its failures fed phrasings (and dropped one that promised a date).
-    ("faq", "holdout9"): (0.94, 0.97, 0.96),  # reached 0.963, 0.988, 0.982 (wave 8c)
+    ("faq", "holdout9"): (0.95, 0.97, 0.96),  # reached 0.976, 0.988, 0.982 (2026-11-25)
     # holdout10 was blind for wave 7 (first run, engine at its start: 0.863, 0.968, 0.941; at
     # its end, before its failures were read: 0.895, 0.968, 0.941). Wave 8: its failures fed
     # phrasings and it joined the decision model's fit.
-    ("faq", "holdout10"): (0.95, 0.98, 0.94),  # reached 0.979, 1.000, 0.961 (wave 8c)
+    ("faq", "holdout10"): (0.95, 0.98, 0.94),  # reached 0.979, 1.000, 0.961
     # holdout12 was blind for the engine of wave 8 (0.833, 0.938, 0.977). Wave 8b: its failures
     # fed synonyms and phrasings and it joined the decision model's fit (26 sets).
-    ("faq", "holdout12"): (0.94, 0.98, 0.95),  # reached 0.969, 1.000, 0.977 (wave 8c)
+    ("faq", "holdout12"): (0.94, 0.98, 0.95),  # reached 0.969, 1.000, 0.977
     # holdout13 was blind for the engine of wave 8b (0.911, 0.990, 0.956). Wave 8c: its failures
     # fed synonyms and phrasings and it joined the decision model's fit (28 sets).
-    ("faq", "holdout13"): (0.95, 0.97, 0.93),  # reached 0.970, 0.990, 0.956 (wave 8c)
+    ("faq", "holdout13"): (0.95, 0.97, 0.93),  # reached 0.970, 0.990, 0.956
+    # holdout14 was blind for the engine of wave 8c (0.960, 0.990, 0.978); 2026-11-25: its
+    # failures fed a phrasing.
+    ("faq", "holdout14"): (0.94, 0.98, 0.95),  # reached 0.960, 1.000, 0.978 (2026-11-25)
     ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
     # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
-    # and route_changes (a route not running because of a closure) got phrasings (wave 5).
-    ("transport", "dev_extra"): (0.96, 0.98, 0.98),  # reached 0.977, 0.994, 1.000 (wave 8c)
+    # and route_changes (a route not running because of a closure) got phrasings.
+    ("transport", "dev_extra"): (0.96, 0.98, 0.98),  # reached 0.977, 0.994, 1.000
     ("transport", "holdout"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("transport", "holdout2"): (0.95, 0.98, 0.98),  # reached 0.966, 1.000, 1.000
-    ("transport", "holdout3"): (0.97, 0.98, 0.96),  # reached 0.992, 1.000, 0.988 (wave 6; was 0.96)
-    ("transport", "holdout4"): (0.96, 0.98, 0.98),  # reached 0.981, 1.000, 1.000 (wave 6; was 0.95)
+    ("transport", "holdout3"): (0.97, 0.98, 0.96),  # reached 0.992, 1.000, 0.988 (was 0.96)
+    ("transport", "holdout4"): (0.96, 0.98, 0.98),  # reached 0.981, 1.000, 1.000 (was 0.95)
     # holdout5 was blind once (0.883, 0.994, 0.941); its failures then fed phrasings.
-    ("transport", "holdout5"): (0.96, 0.98, 0.96),  # reached 0.981, 1.000, 0.988 (wave 8)
+    ("transport", "holdout5"): (0.96, 0.98, 0.96),  # reached 0.981, 1.000, 0.988
     # holdout6 was blind once (0.894, 0.956, 0.895).
     # Wave 6: declined fell from 0.953 to 0.942 ("где находится площадь Победы", a square the
     # night_routes answer names, is now answered); the floor stays.
-    ("transport", "holdout6"): (0.90, 0.94, 0.93),  # reached 0.925, 0.969, 0.942 (wave 8c)
+    ("transport", "holdout6"): (0.90, 0.94, 0.93),  # reached 0.925, 0.969, 0.942
     # transport holdout7 was blind once (0.907, 0.981, 0.919).
-    ("transport", "holdout7"): (0.93, 0.96, 0.89),  # reached 0.950, 0.988, 0.919 (wave 8c)
+    ("transport", "holdout7"): (0.93, 0.96, 0.89),  # reached 0.950, 0.988, 0.919
     # holdout8 was blind for the engine of the start of wave 6 (0.938, 0.988, 0.907) and for
     # wave 6's QUALITY changes (0.938, 0.988, 0.919); not in the decision model's fit.
     # Wave 8c: declined 0.942 -> 0.930: "у 15-го трамвая" was declined only because "го" read
     # as an unknown word; case endings after a number are no words now.
-    ("transport", "holdout8"): (0.96, 0.98, 0.92),  # reached 0.981, 1.000, 0.930 (wave 8c)
+    ("transport", "holdout8"): (0.96, 0.98, 0.92),  # reached 0.981, 1.000, 0.930
     # holdout9 was blind once, for the engine at the end of wave 6 (0.902, 0.975, 0.919; the
     # engine of the start of wave 6: 0.896, 0.975, 0.919); not in the decision model's fit.
     # Wave 7: shortened words ("студ.") are read, and its failures fed phrasings.
-    ("transport", "holdout9"): (0.93, 0.97, 0.92),  # reached 0.951, 0.994, 0.942 (wave 8c)
+    ("transport", "holdout9"): (0.93, 0.97, 0.92),  # reached 0.951, 0.994, 0.942
     # holdout10 was blind for wave 7 (first run: 0.924, 0.994, 0.927; at its end: 0.936, 0.994,
     # 0.927). Wave 8: its failures fed phrasings and it joined the decision model's fit.
-    ("transport", "holdout10"): (0.96, 0.98, 0.91),  # reached 0.983, 1.000, 0.939 (wave 8c)
+    ("transport", "holdout10"): (0.96, 0.98, 0.91),  # reached 0.983, 1.000, 0.939
     # holdout12 was blind for the engine of wave 8 (0.889, 0.982, 0.938); wave 8b as for faq.
-    ("transport", "holdout12"): (0.95, 0.96, 0.94),  # reached 0.977, 0.988, 0.963 (wave 8c)
+    ("transport", "holdout12"): (0.95, 0.96, 0.94),  # reached 0.977, 0.988, 0.963
     # holdout13 was blind for the engine of wave 8b (0.938, 0.977, 0.963); wave 8c as for faq.
-    ("transport", "holdout13"): (0.97, 0.97, 0.95),  # reached 0.994, 0.994, 0.975 (wave 8c)
+    ("transport", "holdout13"): (0.97, 0.97, 0.95),  # reached 0.994, 0.994, 0.975
+    # holdout14 was blind for the engine of wave 8c (0.921, 0.989, 0.961); 2026-11-25 as for faq.
+    ("transport", "holdout14"): (0.92, 0.97, 0.94),  # reached 0.944, 0.989, 0.961 (2026-11-25)
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")

@@ -38,6 +38,7 @@ class Language:
     compound_prefixes: dict[str, tuple[str, ...]]  # first half -> the adjectives it may be
     derivational_endings: frozenset[str]
     filler_phrases: frozenset[tuple[str, ...]] = frozenset()  # set phrases that ask nothing
+    introductions: frozenset[tuple[str, ...]] = frozenset()  # "я из ...": where one is from
     information_kinds: tuple[InformationKind, ...] = ()
     # General synonym groups ("отрасль", "сфера"): applied to a base that uses a member.
     synonyms: tuple[tuple[str, ...], ...] = ()
@@ -91,6 +92,7 @@ def russian() -> Language:
         },
         derivational_endings=frozenset(data["derivational_endings"]),
         filler_phrases=frozenset(_words(value) for value in data.get("filler_phrases", [])),
+        introductions=frozenset(_words(value) for value in data.get("introductions", [])),
         information_kinds=tuple(
             InformationKind(
                 name,

@@ -121,6 +121,9 @@ class QueryReader:
             if len(phrase) > 1:
                 self._filler_seconds.setdefault(phrase[0], set()).add(phrase[1])
         self._filler_longest = max((len(p) for p in language.filler_phrases), default=0)
+        self._introductions = language.introductions
+        self._introduction_ends = frozenset(p[-1] for p in language.introductions)
+        self._introduction_longest = max((len(p) for p in language.introductions), default=0)
         # What a pair the base knows may begin with: most pairs of a message are not looked up.
         self._pair_lefts = {
             term[:at]
@@ -141,6 +144,8 @@ class QueryReader:
             if kind is not None:
                 return ReadQuery((), kind)
         tokens, raw = self._without_courtesies(tokens, raw)
+        if not self._introduction_ends.isdisjoint(raw):
+            tokens, raw = self._without_introduction(tokens, raw)
         tokens = self._without_filler(tokens, raw)
         words: list[Word] = []
         resolved = self._resolved
@@ -344,6 +349,39 @@ class QueryReader:
         if start < end and (start or end < len(raw)):
             return tokens[start:end], raw[start:end]
         return tokens, raw
+
+    def _without_introduction(
+        self, tokens: list[_Token], raw: list[str]
+    ) -> tuple[list[_Token], list[str]]:
+        """ "Я приехала из Узбекистана, сколько стоит ...": where the person comes from is
+        not what they ask, so the phrase and a place the base does not know (with its
+        adjective: "из Южной Кореи") are dropped. A place the base knows stays ("я из
+        области" may be what the answer depends on)."""
+        ends = self._introduction_ends
+        for at, word in enumerate(raw):
+            if word not in ends:
+                continue
+            start = self._introduction_start(raw, at)
+            if start is None:
+                continue
+            stop = at + 1
+            while stop < len(raw) and stop - at <= 2 and not self._base_knows(raw[stop]):
+                stop += 1
+                if not morph.is_adjective(raw[stop - 1]):
+                    break
+            if stop == at + 1 or stop == len(raw):
+                continue  # no unknown place, or nothing is asked after it
+            return tokens[:start] + tokens[stop:], raw[:start] + raw[stop:]
+        return tokens, raw
+
+    def _introduction_start(self, raw: list[str], at: int) -> int | None:
+        for length in range(min(self._introduction_longest, at + 1), 1, -1):
+            if tuple(raw[at + 1 - length : at + 1]) in self._introductions:
+                return at + 1 - length
+        return None
+
+    def _base_knows(self, word: str) -> bool:
+        return self.index.knows_word(word, self.lemmatizer.lemmas_of(word))
 
     def _without_filler(self, tokens: list[_Token], raw: list[str]) -> list[_Token]:
         """Set phrases that only wrap a question ("в настоящее время", "каким образом") are

@@ -483,3 +483,29 @@ def test_transliteration_restores_a_soft_sign_inside_a_word() -> None:
     engine = FaqEngine.build(small_kb(("fare", "Сколько стоит проезд?", "50 рублей.", ())))
     assert meanings(engine, "skolko stoit proezd")[:2] == ["сколько", "стоить"]
     assert query._spellings("сколко")[:2] == ("сколко", "сколько")
+
+
+def test_where_the_person_comes_from_is_not_what_they_ask() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            ("fare", "Сколько стоит проезд?", "50 рублей.", ()),
+            ("region", "Действует ли льгота для жителей области?", "Да.", ()),
+        )
+    )
+    surfaces = {
+        s.surface for s in engine.read("я приехала из Узбекистана, сколько стоит проезд").slots
+    }
+    assert not {"приехала", "узбекистана"} & surfaces
+    assert {"стоит", "проезд"} <= surfaces
+    english = engine.read("I am from Germany, сколько стоит проезд").slots
+    assert {s.surface for s in english if s.how != "pair"} == {"сколько", "стоит", "проезд"}
+    # A place the base knows may be what the answer depends on: it stays.
+    assert "области" in {s.surface for s in engine.read("я из области, есть льгота").slots}
+    # Nothing asked after the place: the message is read as it is.
+    assert "узбекистана" in {s.surface for s in engine.read("я из узбекистана").slots}
+
+
+def test_english_wrapping_words_do_not_count() -> None:
+    # "I need go to ...": a foreigner's English around Russian words names nothing.
+    engine = FaqEngine.build(small_kb(("airport", "Как доехать до аэропорта?", "Автобусом.", ())))
+    assert {s.surface for s in engine.read("I need go to аэропорт").slots} == {"аэропорт"}

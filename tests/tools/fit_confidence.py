@@ -39,6 +39,7 @@ SPLITS = (
     "holdout10",
     "holdout12",
     "holdout13",
+    "holdout14",
 )
 # A wrong answer to an off-topic message costs more than a suggestion instead of an answer.
 # (1.5 and 2.0 cross-validate alike; 1.5 keeps "как оплатить штраф гибдд" a suggestion.)
