@@ -177,7 +177,9 @@ class Lemmatizer:
             return (raw,)
         found = morph.lemmas(raw)
         numeral = self.language.numerals.get(found[0])
-        return (str(numeral),) if numeral is not None else found
+        if numeral is None or (raw != found[0] and morph.is_collective_numeral_of_people(raw)):
+            return found  # "за двоих" is for two people, not the number two ("два раза")
+        return (str(numeral),)
 
     def lemma_of(self, raw: str) -> str:
         return self.lemmas_of(raw)[0]

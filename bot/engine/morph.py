@@ -147,3 +147,10 @@ def is_proper_name(word: str) -> bool:
     if not word.isalpha() or not is_dictionary_word(word):
         return False
     return bool(_NAME_TAGS & _best_tag(word).grammemes)
+
+
+def is_collective_numeral_of_people(word: str) -> bool:
+    """'двоих', 'троим': a collective numeral in a form that counts people ("за двоих", "на
+    троих"), unlike 'двое'/'трое' that also count things ("двое суток")."""
+    tag = _best_tag(word)
+    return tag.POS == "NUMR" and "Coll" in tag.grammemes and "nomn" not in tag.grammemes

@@ -779,7 +779,9 @@ class QueryReader:
     def _slot(self, word: Word) -> Slot:
         alternatives: list[tuple[str, float]] = [(t, word.strength) for t in word.terms]
         how = word.how
-        if not is_concept(word.term):
+        common = word.common or word.term in self.language.common_words
+        # An everyday reflexive verb's family names other things ("находиться", "находка").
+        if not is_concept(word.term) and not (common and word.term.endswith("ся")):
             for related in self.index.derived(word.term):
                 term = self.index.concepts.concept_of(related)
                 alternatives.append((term, word.strength * _derived_strength(word.term, related)))
@@ -809,7 +811,6 @@ class QueryReader:
                 weight *= self.unknown_name_factor
         if word.weak:
             weight *= self.language.weak_weight
-        common = word.common or word.term in self.language.common_words
         if common:
             weight *= self.language.common_weight
         return Slot(

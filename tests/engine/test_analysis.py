@@ -217,6 +217,12 @@ def test_collective_numerals_become_digits(lemmatizer: Lemmatizer) -> None:
     assert content_terms(lemmatizer, "нас двое") == ["2"]
 
 
+def test_a_collective_numeral_of_people_is_not_a_number(lemmatizer: Lemmatizer) -> None:
+    # "оплатить проезд за двоих" is for two people, not "списали два раза".
+    assert content_terms(lemmatizer, "за двоих") == ["двое"]
+    assert content_terms(lemmatizer, "на троих") == ["трое"]
+
+
 def test_a_number_compound_counts_its_noun(lemmatizer: Lemmatizer) -> None:
     # "30-дневный проездной" is a pass "на 30 дней"; without a number the word stays itself.
     assert content_terms(lemmatizer, "30-дневный")[:2] == ["30", "день"]

@@ -118,6 +118,15 @@ def test_related_words_are_found_through_derivational_endings(
     assert slot.how == "derived"
 
 
+def test_an_everyday_reflexive_verb_is_not_read_as_a_noun_of_its_stem(
+    transport_engine: FaqEngine,
+) -> None:
+    # "где находится депо" asks where something is, not about "находки" (lost property).
+    slot = transport_engine.read("где находится депо").slots[1]
+    assert slot.surface == "находится"
+    assert "находка" not in dict(slot.alternatives)
+
+
 def test_a_reflexive_verb_matches_its_plain_verb_almost_fully(faq_engine: FaqEngine) -> None:
     (slot,) = faq_engine.read("обсуждают").slots
     strengths = dict(slot.alternatives)

@@ -37,6 +37,7 @@ SPLITS = (
     "holdout8",
     "holdout9",
     "holdout10",
+    "holdout11",
     "holdout12",
     "holdout13",
     "holdout14",
