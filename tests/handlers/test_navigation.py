@@ -164,6 +164,14 @@ async def test_a_suggestion_tap_answers_in_a_new_message(
     assert button_texts(answer) == answer_buttons(RUSSIAN, Origin.SEARCH)
 
 
+def chat_with_a_long_section(
+    settings: Settings, db: Database, bot: MockedBot, count: int = 45
+) -> LocalChat:
+    """A user of a bot whose only section has ``count`` questions."""
+    service = FaqService.from_knowledge_base(long_section_kb(count))
+    return LocalChat(create_dispatcher(settings=settings, service=service, db=db), bot)
+
+
 def long_section_kb(count: int = 45) -> KnowledgeBase:
     """One section of ``count`` questions, as a plain-text knowledge base or an import gives."""
     return KnowledgeBase(
@@ -177,8 +185,7 @@ def long_section_kb(count: int = 45) -> KnowledgeBase:
 async def test_a_long_section_is_shown_twenty_questions_to_a_page(
     settings: Settings, db: Database, bot: MockedBot
 ) -> None:
-    service = FaqService.from_knowledge_base(long_section_kb(45))
-    user = LocalChat(create_dispatcher(settings=settings, service=service, db=db), bot)
+    user = chat_with_a_long_section(settings, db, bot)
     topics = await open_topics(user)
 
     first = (await user.click(topics, "Вопросы")).last
@@ -209,8 +216,7 @@ async def test_a_section_of_a_hundred_and_twenty_questions_opens(
     settings: Settings, db: Database, bot: MockedBot
 ) -> None:
     # Telegram refuses a keyboard of more than 100 buttons: without pages this tap did nothing.
-    service = FaqService.from_knowledge_base(long_section_kb(120))
-    user = LocalChat(create_dispatcher(settings=settings, service=service, db=db), bot)
+    user = chat_with_a_long_section(settings, db, bot, count=120)
 
     opened = await user.click(await open_topics(user), "Вопросы")
 
@@ -222,8 +228,7 @@ async def test_a_section_of_a_hundred_and_twenty_questions_opens(
 async def test_a_forged_page_number_shows_the_nearest_page(
     settings: Settings, db: Database, bot: MockedBot
 ) -> None:
-    service = FaqService.from_knowledge_base(long_section_kb(45))
-    user = LocalChat(create_dispatcher(settings=settings, service=service, db=db), bot)
+    user = chat_with_a_long_section(settings, db, bot)
     topics = await open_topics(user)
 
     beyond = await user.press(SectionPageCallback(section_id="general", page=10**9).pack(), topics)
