@@ -73,8 +73,9 @@ FLOORS = {
     # failures fed a phrasing.
     ("faq", "holdout14"): (0.94, 0.98, 0.95),  # reached 0.949, 1.000, 0.978 (refit on 32 sets)
     # holdout15 was written blind, sealed, and run once on the engine at the end of the
-    # 2026-11-25 session (0.948, 0.969, 1.000). Its failures have not been read; in no fit.
-    ("faq", "holdout15"): (0.92, 0.95, 0.98),  # reached 0.948, 0.969, 1.000
+    # 2026-11-25 session (0.948, 0.969, 1.000). Wave 8f: its failures fed a phrasing; it is in
+    # no fit (no refit this round).
+    ("faq", "holdout15"): (0.94, 0.96, 0.98),  # reached 0.958, 0.979, 1.000
     ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
     # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
     # and route_changes (a route not running because of a closure) got phrasings.
@@ -112,8 +113,9 @@ FLOORS = {
     ("transport", "holdout13"): (0.97, 0.97, 0.95),  # reached 0.994, 0.994, 0.975
     # holdout14 was blind for the engine of wave 8c (0.921, 0.989, 0.961); 2026-11-25 as for faq.
     ("transport", "holdout14"): (0.92, 0.97, 0.95),  # reached 0.944, 0.989, 0.974 (2026-11-25)
-    # holdout15: as for faq (0.944, 0.994, 0.935).
-    ("transport", "holdout15"): (0.92, 0.97, 0.91),  # reached 0.944, 0.994, 0.935
+    # holdout15: as for faq (0.944, 0.994, 0.935); wave 8f: its failures fed synonyms (slang
+    # for bicycle, trolleybus and student card; full-time student; first-grader).
+    ("transport", "holdout15"): (0.95, 0.98, 0.91),  # reached 0.972, 1.000, 0.935
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")
