@@ -191,17 +191,17 @@ def section_page_of(kb: KnowledgeBase, entry: Entry) -> int:
 
 
 def answer_keyboard(
+    kb: KnowledgeBase,
     entry: Entry,
     texts: Texts,
     origin: Origin,
     *,
     bot_username: str | None = None,
     update_id: int = 0,
-    section_page: int = 0,
 ) -> InlineKeyboardMarkup:
-    """Under an answer: 👍 👎 and "share", then the other questions of its section (its page
-    ``section_page``) and all topics. ``update_id`` is the update of the user's message the
-    answer replied to (0 if none)."""
+    """Under an answer: 👍 👎 and "share", then the other questions of its section (the page of
+    ``kb``'s list that shows it) and all topics. ``update_id`` is the update of the user's
+    message the answer replied to (0 if none)."""
     to_section = texts.back_to_questions if origin is Origin.SECTION else texts.more_on_topic
     feedback = [
         _for_update(_vote_button(texts.vote_label(vote, chosen=False), entry.id, vote), update_id)
@@ -212,7 +212,7 @@ def answer_keyboard(
     return InlineKeyboardMarkup(
         inline_keyboard=[
             feedback,
-            [_section_button(to_section, entry.section_id, section_page)],
+            [_section_button(to_section, entry.section_id, section_page_of(kb, entry))],
             _all_topics(texts),
         ]
     )

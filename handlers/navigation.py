@@ -20,7 +20,7 @@ from bot.callbacks import (
     SuggestionCallback,
 )
 from bot.formatting import answer_messages, escape
-from bot.keyboards import answer_keyboard, section_keyboard, section_page_of, sections_keyboard
+from bot.keyboards import answer_keyboard, section_keyboard, sections_keyboard
 from bot.service import FaqService
 from bot.texts import Texts
 from handlers.delivery import bot_username, chat_id_of, send_in_parts, show_in_place
@@ -62,11 +62,7 @@ async def show_entry(
         return
     parts = answer_messages(entry)
     markup = answer_keyboard(
-        entry,
-        texts,
-        callback_data.origin,
-        bot_username=await bot_username(bot),
-        section_page=section_page_of(service.kb, entry),
+        service.kb, entry, texts, callback_data.origin, bot_username=await bot_username(bot)
     )
     if callback_data.origin is Origin.SECTION:
         await show_in_place(callback, bot, parts, markup)
@@ -87,12 +83,12 @@ async def show_suggestion(
         await callback.answer(texts.stale_button)
         return
     markup = answer_keyboard(
+        service.kb,
         entry,
         texts,
         Origin.SEARCH,
         bot_username=await bot_username(bot),
         update_id=callback_data.update_id,
-        section_page=section_page_of(service.kb, entry),
     )
     await send_in_parts(bot, chat_id_of(callback), answer_messages(entry), markup)
     await callback.answer()

@@ -20,7 +20,6 @@ from bot.formatting import answer_messages, is_blank
 from bot.keyboards import (
     answer_keyboard,
     not_found_keyboard,
-    section_page_of,
     sections_keyboard,
     suggestions_keyboard,
 )
@@ -70,12 +69,12 @@ async def _reply_with(
     if result.outcome is Outcome.ANSWER and result.best is not None:
         entry = result.best.entry
         markup = answer_keyboard(
+            kb,
             entry,
             texts,
             Origin.SEARCH,
             bot_username=await bot_username(bot),
             update_id=update_id,
-            section_page=section_page_of(kb, entry),
         )
         await reply_in_parts(message, answer_messages(entry), markup)
     elif result.small_talk is not None:

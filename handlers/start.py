@@ -15,7 +15,7 @@ from aiogram.types import Message
 
 from bot.callbacks import Origin
 from bot.formatting import answer_messages, escape
-from bot.keyboards import answer_keyboard, section_page_of, sections_keyboard
+from bot.keyboards import answer_keyboard, sections_keyboard
 from bot.service import FaqService
 from bot.storage import Database
 from bot.texts import Texts
@@ -37,11 +37,7 @@ async def start(
     entry = service.kb.entry(command.args.strip()) if command.args else None
     if entry is not None:
         markup = answer_keyboard(
-            entry,
-            texts,
-            Origin.SEARCH,
-            bot_username=await bot_username(bot),
-            section_page=section_page_of(service.kb, entry),
+            service.kb, entry, texts, Origin.SEARCH, bot_username=await bot_username(bot)
         )
         await reply_in_parts(message, answer_messages(entry), markup)
     else:

@@ -95,8 +95,8 @@ def test_long_questions_are_cut_at_a_word_with_an_ellipsis(kb: KnowledgeBase) ->
 def test_answer_keyboard_depends_on_where_the_answer_was_opened(kb: KnowledgeBase) -> None:
     entry = kb.entries[2]
 
-    from_section = rows(answer_keyboard(entry, RUSSIAN, Origin.SECTION))
-    from_search = rows(answer_keyboard(entry, ENGLISH, Origin.SEARCH, update_id=42))
+    from_section = rows(answer_keyboard(kb, entry, RUSSIAN, Origin.SECTION))
+    from_search = rows(answer_keyboard(kb, entry, ENGLISH, Origin.SEARCH, update_id=42))
 
     assert from_section == [
         [("👍", "v:other:u:0"), ("👎", "v:other:d:0")],
@@ -117,7 +117,7 @@ def test_the_share_button_opens_telegrams_share_screen_with_the_deep_link(
     assert entry is not None
 
     [feedback, *_] = answer_keyboard(
-        entry, RUSSIAN, Origin.SEARCH, bot_username="faq_bot"
+        kb, entry, RUSSIAN, Origin.SEARCH, bot_username="faq_bot"
     ).inline_keyboard
 
     share = feedback[-1]
@@ -133,7 +133,7 @@ def test_the_share_button_opens_telegrams_share_screen_with_the_deep_link(
 
 
 def test_a_vote_is_shown_on_its_button_and_can_change(kb: KnowledgeBase) -> None:
-    markup = answer_keyboard(kb.entries[1], RUSSIAN, Origin.SEARCH, bot_username="faq_bot")
+    markup = answer_keyboard(kb, kb.entries[1], RUSSIAN, Origin.SEARCH, bot_username="faq_bot")
 
     up = with_vote(markup, Vote.UP, RUSSIAN)
     down = with_vote(up, Vote.DOWN, RUSSIAN)
@@ -239,7 +239,7 @@ def test_every_keyboard_is_accepted_by_telegram(kb: KnowledgeBase) -> None:
         sections_keyboard(kb),
         *(section_keyboard(kb, s.id, texts) for s in kb.sections for texts in (RUSSIAN, ENGLISH)),
         *(
-            answer_keyboard(e, RUSSIAN, origin, bot_username="b" * 32, update_id=big)
+            answer_keyboard(kb, e, RUSSIAN, origin, bot_username="b" * 32, update_id=big)
             for e in kb.entries
             for origin in Origin
         ),
@@ -285,22 +285,24 @@ def test_a_changed_knowledge_base_gets_its_own_buttons(kb: KnowledgeBase) -> Non
 
 def test_changing_one_keyboard_leaves_the_next_ones_alone(kb: KnowledgeBase) -> None:
     entry = kb.entries[1]
-    first = answer_keyboard(entry, RUSSIAN, Origin.SEARCH, bot_username="faq_bot", update_id=1)
+    first = answer_keyboard(kb, entry, RUSSIAN, Origin.SEARCH, bot_username="faq_bot", update_id=1)
     expected = rows(first)
 
     with_vote(first, Vote.UP, RUSSIAN)
     without_ask_human(not_found_keyboard(kb, RUSSIAN, update_id=1))
-    second = answer_keyboard(entry, RUSSIAN, Origin.SEARCH, bot_username="faq_bot", update_id=1)
+    second = answer_keyboard(kb, entry, RUSSIAN, Origin.SEARCH, bot_username="faq_bot", update_id=1)
 
     assert rows(second) == expected
     assert [b.text for b in second.inline_keyboard[0]] == ["👍", "👎", RUSSIAN.share]
-    assert rows(answer_keyboard(entry, ENGLISH, Origin.SEARCH))[-1] == [(ENGLISH.all_topics, "m")]
+    assert rows(answer_keyboard(kb, entry, ENGLISH, Origin.SEARCH))[-1] == [
+        (ENGLISH.all_topics, "m")
+    ]
 
 
 def test_vote_buttons_carry_exactly_what_their_callback_factory_packs(kb: KnowledgeBase) -> None:
     entry = kb.entries[0]
     for update_id in (0, 1, 42, 10**9, 2**63 - 1):
-        markup = answer_keyboard(entry, RUSSIAN, Origin.SEARCH, update_id=update_id)
+        markup = answer_keyboard(kb, entry, RUSSIAN, Origin.SEARCH, update_id=update_id)
         data = [button.callback_data for button in markup.inline_keyboard[0]]
         assert data == [
             VoteCallback(entry_id=entry.id, vote=vote, update_id=update_id).pack() for vote in Vote
@@ -346,9 +348,7 @@ def test_the_answer_keyboard_leads_back_to_the_page_that_lists_the_entry() -> No
     )
     entry = kb.entries[41]
 
-    markup = answer_keyboard(
-        entry, RUSSIAN, Origin.SECTION, section_page=section_page_of(kb, entry)
-    )
+    markup = answer_keyboard(kb, entry, RUSSIAN, Origin.SECTION)
 
     assert rows(markup)[1] == [(RUSSIAN.back_to_questions, "sp:general:2")]
     assert section_page_of(kb, kb.entries[19]) == 0
