@@ -91,7 +91,11 @@ def clean_question(text: str) -> str:
 
 def fits_as_question(text: str) -> bool:
     """Can ``text`` (a user's message) become a phrasing or a new entry's question?"""
-    return 0 < len(" ".join(text.split())) <= MAX_QUESTION_CHARS
+    try:
+        clean_question(text)
+    except AdditionError:
+        return False
+    return True
 
 
 def clean_answer(text: str) -> str:
