@@ -122,7 +122,7 @@ class FaqEngine:
         if query.which_terms and not asked_kinds & given_kinds:
             # ("По какому телефону звонить": the phone number the answer gives tells which.)
             masks = self.index.term_masks[best.entry]
-            questions = ~(1 << (len(self.index.fields[best.entry]) - 1))  # all but the answer
+            questions = ~self.index.answer_bit(best.entry)
             which_unasked = any(masks.get(t, 0) for t in query.which_terms) and not any(
                 masks.get(p, 0) & questions for p in query.which_pairs
             )

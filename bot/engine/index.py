@@ -116,6 +116,10 @@ class KnowledgeIndex:
     def knows(self, term: str) -> bool:
         return term in self._idf
 
+    def answer_bit(self, entry: int) -> int:
+        """The bit of the entry's answer in its term masks: the answer is its last text."""
+        return 1 << (len(self.fields[entry]) - 1)
+
     def knows_word(self, surface: str, lemmas: tuple[str, ...]) -> bool:
         return surface in self.forms or any(lemma in self.lemmas for lemma in lemmas)
 

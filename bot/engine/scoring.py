@@ -371,7 +371,7 @@ class Scorer:
         hits = self._hits(self.index.term_masks[entry], len(texts), message.alternatives)
         if not hits:
             return EntryScore(entry, 0.0, 0.0)
-        answer_bit = 1 << (len(texts) - 1)  # the index puts the answer last
+        answer_bit = self.index.answer_bit(entry)
         strengths, topicality = self._words_matched(hits, answer_bit)
         if message.partial and self._completes_names(message.slots, strengths):
             hits = _restore_partial_words(hits, message.slots)
