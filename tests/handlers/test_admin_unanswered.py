@@ -14,13 +14,12 @@ from bot.formatting import shorten
 from bot.keyboards import QUESTION_BUTTON_WIDTH
 from bot.knowledge.additions import Problem
 from bot.knowledge.loader import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
-from bot.knowledge.model import Entry, KnowledgeBase, Section
 from bot.local_api import LocalChat, button_texts
 from bot.service import FaqService
 from bot.storage import Database, Resolution
 from bot.texts import ENGLISH, RUSSIAN
 from tests.conftest import OWNER_ID
-from tests.handlers.screens import answer_buttons
+from tests.handlers.screens import answer_buttons, long_section_kb
 from tests.mocked_bot import MockedBot, make_user
 from tests.on_disk import on_disk
 
@@ -255,13 +254,7 @@ async def test_an_english_owner_sees_the_list_in_english(
 async def test_an_owner_pages_through_a_long_section_to_file_a_question(
     settings: Settings, db: Database, bot: MockedBot
 ) -> None:
-    kb = KnowledgeBase(
-        sections=(Section("general", "Вопросы"),),
-        entries=tuple(
-            Entry(f"q{n}", "general", f"Вопрос номер {n}?", f"Ответ {n}.") for n in range(45)
-        ),
-    )
-    service = FaqService.from_knowledge_base(kb)
+    service = FaqService.from_knowledge_base(long_section_kb(45))
     dispatcher = create_dispatcher(settings=settings, service=service, db=db)
     user = LocalChat(dispatcher, bot, user=make_user())
     owner = LocalChat(dispatcher, bot, user=make_user(OWNER_ID, first_name="Ольга"))

@@ -15,12 +15,11 @@ from bot.config import Settings
 from bot.factory import create_dispatcher
 from bot.formatting import shorten
 from bot.keyboards import QUESTION_BUTTON_WIDTH
-from bot.knowledge.model import Entry, KnowledgeBase, Section
 from bot.local_api import LocalChat, button_texts
 from bot.service import FaqService
 from bot.storage import Database
 from bot.texts import RUSSIAN
-from tests.handlers.screens import answer_buttons
+from tests.handlers.screens import answer_buttons, long_section_kb
 from tests.mocked_bot import MockedBot
 
 
@@ -170,16 +169,6 @@ def chat_with_a_long_section(
     """A user of a bot whose only section has ``count`` questions."""
     service = FaqService.from_knowledge_base(long_section_kb(count))
     return LocalChat(create_dispatcher(settings=settings, service=service, db=db), bot)
-
-
-def long_section_kb(count: int = 45) -> KnowledgeBase:
-    """One section of ``count`` questions, as a plain-text knowledge base or an import gives."""
-    return KnowledgeBase(
-        sections=(Section("general", "Вопросы"),),
-        entries=tuple(
-            Entry(f"q{n}", "general", f"Вопрос номер {n}?", f"Ответ {n}.") for n in range(count)
-        ),
-    )
 
 
 async def test_a_long_section_is_shown_twenty_questions_to_a_page(
