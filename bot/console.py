@@ -113,6 +113,10 @@ class Console:
             return
         button_number = self._button_number(line)
         if button_number is None:
+            if self.keyboard is not None and line.isdecimal():
+                # A slip of the finger or a question that is a number: say which it was taken as.
+                count = len(buttons(self.keyboard))
+                self.print(f"  (no button {line} under the last message (1–{count}): sent as text)")
             self.show(await self.chat.send(line))
             return
         assert self.keyboard is not None

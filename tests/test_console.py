@@ -63,6 +63,7 @@ async def test_numbers_without_a_matching_button_are_sent_as_text(settings: Sett
     output = await chat(settings, "42")
 
     assert "(tapped" not in output
+    assert "  (no button 42 under the last message (1–" in output
     assert "bot> " + RUSSIAN.not_found.splitlines()[0] in output
 
 
