@@ -29,72 +29,76 @@ EVAL_DIR = ROOT / "tests" / "data" / "eval"
 # What the engine reaches on each labelled set, minus a margin of about two points:
 # (answered right, right entry offered, none-expected not answered). All sets are development
 # data: the answer decision (bot/engine/confidence.py) was fitted on them and cross-validated by
-# leaving one set out (python -m tests.tools.fit_confidence; over 32 sets on 2026-11-25: 0.967
-# answered right, 0.972 declined). Each holdout set was written blind and measured once before
-# its failures were read (README, "Measured accuracy"); what moved the figures since is in the
-# git log. A floor rises with its figure and is lowered only with the reason in the commit.
+# leaving one set out (python -m tests.tools.fit_confidence; over 36 sets in wave 9,
+# 2026-11-25: 0.972 answered right, 0.972 declined). Each holdout set was written blind and
+# measured once before its failures were read (README, "Measured accuracy"); what moved the
+# figures since is in the git log. A floor rises with its figure and is lowered only with
+# the reason in the commit.
 FLOORS = {
     ("faq", "dev"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("faq", "dev_extra"): (0.90, 0.98, 0.98),  # reached 0.927, 1.000, 1.000
     ("faq", "holdout"): (0.93, 0.98, 0.98),  # reached 0.957, 1.000, 1.000
-    ("faq", "holdout2"): (0.94, 0.98, 0.98),  # reached 0.964, 1.000, 1.000
-    ("faq", "holdout3"): (0.95, 0.98, 0.98),  # reached 0.968, 1.000, 1.000 (was 0.93)
-    ("faq", "holdout4"): (0.97, 0.96, 0.98),  # reached 0.988, 0.988, 1.000
+    ("faq", "holdout2"): (0.94, 0.98, 0.98),  # reached 0.952, 0.988, 0.981
+    ("faq", "holdout3"): (0.95, 0.98, 0.98),  # reached 0.952, 1.000, 1.000
+    ("faq", "holdout4"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     # holdout5 was blind once (0.938, 1.000, 0.927); its failures then fed phrasings.
-    ("faq", "holdout5"): (0.95, 0.98, 0.94),  # reached 0.975, 1.000, 0.964 (2026-11-25)
+    ("faq", "holdout5"): (0.96, 0.98, 0.94),  # reached 0.988, 1.000, 0.964
     # holdout6 was blind once (0.925, 0.962, 0.891).
     ("faq", "holdout6"): (0.93, 0.95, 0.96),  # reached 0.950, 0.975, 0.982
-    ("faq", "holdout7"): (0.95, 0.98, 0.96),  # reached 0.975, 1.000, 0.982
+    ("faq", "holdout7"): (0.96, 0.98, 0.96),  # reached 0.988, 1.000, 0.982
     # holdout8 was blind for the engine of the start of wave 6 (0.917, 0.976, 0.947) and for
     # wave 6's QUALITY changes (the same); not in the decision model's fit (wave 6b: a
     # refit with it cross-validated no better and declined less on transport, so not taken).
     # Wave 6b: its failures fed phrasings, and capitalised unknown names count as named things.
-    ("faq", "holdout8"): (0.98, 0.98, 0.96),  # reached 0.988, 1.000, 0.982 (refit on 32 sets)
+    ("faq", "holdout8"): (0.98, 0.98, 0.96),  # reached 0.988, 1.000, 0.982
     # holdout9 was blind once, for the engine at the end of wave 6 (0.890, 0.939, 0.927; the
     # engine of the start of wave 6 reached the same); not in the decision model's fit.
     # Wave 7: its failures fed phrasings (and dropped one that promised a date).
-    ("faq", "holdout9"): (0.95, 0.97, 0.96),  # reached 0.976, 0.988, 0.982 (2026-11-25)
+    ("faq", "holdout9"): (0.96, 0.98, 0.96),  # reached 0.988, 1.000, 0.982
     # holdout10 was blind for wave 7 (first run, engine at its start: 0.863, 0.968, 0.941; at
     # its end, before its failures were read: 0.895, 0.968, 0.941). Wave 8: its failures fed
     # phrasings and it joined the decision model's fit.
-    ("faq", "holdout10"): (0.95, 0.98, 0.94),  # reached 0.968, 1.000, 0.961 (refit on 32 sets)
+    ("faq", "holdout10"): (0.95, 0.98, 0.94),  # reached 0.958, 0.989, 0.961
     # holdout12 was blind for the engine of wave 8 (0.833, 0.938, 0.977). Wave 8b: its failures
     # fed synonyms and phrasings and it joined the decision model's fit (26 sets).
     # holdout11 was written blind at the start of the 2026-11-25 session and kept sealed until
     # its end: engine at the start 0.870, 0.980, 1.000; at the end 0.910, 0.990, 0.977. After
     # that its failures fed synonyms and a phrasing, and it joined the decision model's fit (32
     # sets; left out of the fit: 0.930 answered right, 0.977 declined).
-    ("faq", "holdout11"): (0.93, 0.98, 0.95),  # reached 0.950, 1.000, 0.977
-    ("faq", "holdout12"): (0.94, 0.98, 0.98),  # reached 0.969, 1.000, 1.000
+    ("faq", "holdout11"): (0.95, 0.98, 0.95),  # reached 0.970, 1.000, 0.977
+    # Wave 9: declined 1.000 -> 0.977: "напиши поздравление маме с днём рождения" ("день
+    # рождения" is one of the base's synonyms of "юбилей") now sits at the answer point.
+    ("faq", "holdout12"): (0.94, 0.98, 0.95),  # reached 0.969, 0.990, 0.977
     # holdout13 was blind for the engine of wave 8b (0.911, 0.990, 0.956). Wave 8c: its failures
     # fed synonyms and phrasings and it joined the decision model's fit (28 sets).
-    ("faq", "holdout13"): (0.95, 0.97, 0.93),  # reached 0.970, 0.990, 0.956
+    ("faq", "holdout13"): (0.98, 0.98, 0.93),  # reached 1.000, 1.000, 0.956
     # holdout14 was blind for the engine of wave 8c (0.960, 0.990, 0.978); 2026-11-25: its
     # failures fed a phrasing.
-    ("faq", "holdout14"): (0.94, 0.98, 0.95),  # reached 0.949, 1.000, 0.978 (refit on 32 sets)
+    ("faq", "holdout14"): (0.95, 0.98, 0.95),  # reached 0.970, 0.990, 0.978
     # holdout15 was written blind, sealed, and run once on the engine at the end of the
-    # 2026-11-25 session (0.948, 0.969, 1.000). Wave 8f: its failures fed a phrasing; it is in
-    # no fit (no refit this round).
-    ("faq", "holdout15"): (0.94, 0.96, 0.98),  # reached 0.958, 0.979, 1.000
+    # 2026-11-25 session (0.948, 0.969, 1.000). Wave 8f: its failures fed a phrasing. Wave 9:
+    # its failures fed phrasings and it joined the decision model's fit (36 sets).
+    ("faq", "holdout15"): (0.97, 0.98, 0.98),  # reached 0.990, 1.000, 1.000
     # holdout16 was written blind, sealed, and run once on the engine at the end of the
-    # 2026-11-25 session (0.939, 0.990, 1.000). Its failures have not been read; in no fit.
-    ("faq", "holdout16"): (0.91, 0.97, 0.98),  # reached 0.939, 0.990, 1.000
-    ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.957, 1.000, 0.984
+    # 2026-11-25 session (0.939, 0.990, 1.000). Wave 9: its failures fed phrasings and a
+    # synonym, and it joined the decision model's fit (36 sets).
+    ("faq", "holdout16"): (0.96, 0.98, 0.98),  # reached 0.980, 1.000, 1.000
+    ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.967, 1.000, 0.984
     # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
     # and route_changes (a route not running because of a closure) got phrasings.
-    ("transport", "dev_extra"): (0.96, 0.98, 0.98),  # reached 0.977, 0.994, 1.000
+    ("transport", "dev_extra"): (0.96, 0.98, 0.98),  # reached 0.988, 1.000, 1.000
     ("transport", "holdout"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("transport", "holdout2"): (0.95, 0.98, 0.98),  # reached 0.966, 1.000, 1.000
-    ("transport", "holdout3"): (0.97, 0.98, 0.96),  # reached 0.992, 1.000, 0.988 (was 0.96)
-    ("transport", "holdout4"): (0.96, 0.98, 0.98),  # reached 0.981, 1.000, 1.000 (was 0.95)
+    ("transport", "holdout3"): (0.97, 0.98, 0.96),  # reached 0.992, 1.000, 0.988
+    ("transport", "holdout4"): (0.96, 0.98, 0.98),  # reached 0.981, 1.000, 1.000
     # holdout5 was blind once (0.883, 0.994, 0.941); its failures then fed phrasings.
-    ("transport", "holdout5"): (0.97, 0.98, 0.96),  # reached 0.994, 1.000, 0.976
+    ("transport", "holdout5"): (0.97, 0.98, 0.96),  # reached 0.988, 1.000, 0.988
     # holdout6 was blind once (0.894, 0.956, 0.895).
     # Wave 6: declined fell from 0.953 to 0.942 ("где находится площадь Победы", a square the
     # night_routes answer names, is now answered); the floor stays.
-    ("transport", "holdout6"): (0.91, 0.95, 0.93),  # reached 0.938, 0.975, 0.942
+    ("transport", "holdout6"): (0.93, 0.96, 0.93),  # reached 0.950, 0.981, 0.942
     # transport holdout7 was blind once (0.907, 0.981, 0.919).
-    ("transport", "holdout7"): (0.93, 0.96, 0.89),  # reached 0.950, 0.988, 0.919
+    ("transport", "holdout7"): (0.93, 0.96, 0.89),  # reached 0.944, 0.988, 0.907
     # holdout8 was blind for the engine of the start of wave 6 (0.938, 0.988, 0.907) and for
     # wave 6's QUALITY changes (0.938, 0.988, 0.919); not in the decision model's fit.
     # Wave 8c: declined 0.942 -> 0.930: "у 15-го трамвая" was declined only because "го" read
@@ -103,24 +107,24 @@ FLOORS = {
     # holdout9 was blind once, for the engine at the end of wave 6 (0.902, 0.975, 0.919; the
     # engine of the start of wave 6: 0.896, 0.975, 0.919); not in the decision model's fit.
     # Wave 7: shortened words ("студ.") are read, and its failures fed phrasings.
-    ("transport", "holdout9"): (0.93, 0.97, 0.92),  # reached 0.951, 0.994, 0.942
+    ("transport", "holdout9"): (0.93, 0.98, 0.92),  # reached 0.957, 1.000, 0.942
     # holdout10 was blind for wave 7 (first run: 0.924, 0.994, 0.927; at its end: 0.936, 0.994,
     # 0.927). Wave 8: its failures fed phrasings and it joined the decision model's fit.
-    ("transport", "holdout10"): (0.96, 0.98, 0.91),  # reached 0.983, 1.000, 0.939
+    ("transport", "holdout10"): (0.96, 0.98, 0.91),  # reached 0.977, 1.000, 0.939
     # holdout12 was blind for the engine of wave 8 (0.889, 0.982, 0.938); wave 8b as for faq.
     # holdout11: as for faq; engine at the start 0.912, 0.995, 0.938; at the end 0.934, 0.989,
     # 0.938 (left out of the fit: 0.973 answered right, 0.938 declined).
-    ("transport", "holdout11"): (0.95, 0.98, 0.91),  # reached 0.978, 1.000, 0.938
-    ("transport", "holdout12"): (0.95, 0.96, 0.94),  # reached 0.977, 0.988, 0.963
+    ("transport", "holdout11"): (0.95, 0.98, 0.94),  # reached 0.973, 1.000, 0.962
+    ("transport", "holdout12"): (0.95, 0.96, 0.95),  # reached 0.971, 0.988, 0.975
     # holdout13 was blind for the engine of wave 8b (0.938, 0.977, 0.963); wave 8c as for faq.
     ("transport", "holdout13"): (0.97, 0.97, 0.95),  # reached 0.994, 0.994, 0.975
     # holdout14 was blind for the engine of wave 8c (0.921, 0.989, 0.961); 2026-11-25 as for faq.
-    ("transport", "holdout14"): (0.92, 0.97, 0.95),  # reached 0.944, 0.989, 0.974 (2026-11-25)
+    ("transport", "holdout14"): (0.92, 0.97, 0.96),  # reached 0.949, 0.994, 0.987
     # holdout15: as for faq (0.944, 0.994, 0.935); wave 8f: its failures fed synonyms (slang
     # for bicycle, trolleybus and student card; full-time student; first-grader).
-    ("transport", "holdout15"): (0.95, 0.98, 0.91),  # reached 0.972, 1.000, 0.935
-    # holdout16: as for faq (0.956, 0.978, 0.975).
-    ("transport", "holdout16"): (0.93, 0.95, 0.95),  # reached 0.956, 0.978, 0.975
+    ("transport", "holdout15"): (0.96, 0.98, 0.92),  # reached 0.983, 1.000, 0.948
+    # holdout16: as for faq (0.956, 0.978, 0.975); wave 9 as for faq.
+    ("transport", "holdout16"): (0.95, 0.96, 0.95),  # reached 0.978, 0.989, 0.975
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")

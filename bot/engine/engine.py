@@ -104,6 +104,8 @@ class FaqEngine:
         meaningful: list[float] = []  # the weights of the words that are not extra
         question_words: list[tuple[int, float]] = []
         unknown_actions: list[float] = []
+        elsewhere: list[float] = []  # known things the entry lacks, by how much it lacks them
+        contained = best.strengths()
         for number, slot in enumerate(query.slots):
             if slot.weak:
                 question_words.append((number, slot.weight))
@@ -111,6 +113,10 @@ class FaqEngine:
                 meaningful.append(slot.weight)
                 if not (slot.known or slot.thing or slot.weak):
                     unknown_actions.append(slot.weight)
+                elif slot.known and slot.thing and not slot.weak:
+                    lacking = 1.0 - contained.get(number, 0.0)
+                    if lacking > 0.0:
+                        elsewhere.append(slot.weight * lacking)
         total = sum(meaningful) or 1.0
         asks = bool(question_words)
         # Which words the entry's questions contain matters only for the question words.
@@ -136,6 +142,7 @@ class FaqEngine:
             asks=asks,
             unprovided=not asked_kinds <= given_kinds,
             which_unasked=which_unasked,
+            known_elsewhere=sum(elsewhere) / total,
         )
 
     def confidences(

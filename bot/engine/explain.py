@@ -73,7 +73,8 @@ def _confidence_line(engine: FaqEngine, evidence: Evidence) -> str:
         f"confidence: lexical score {evidence.score:.3f}, {evidence.words} meaningful words,"
         f" runner-up at {evidence.runner_up:.0%} of the best, {evidence.named:.0%} of the named"
         f" things explained;\n   {asked}; {evidence.unknown_actions:.0%} is actions the base"
-        f" does not know;\n   {kinds}"
+        f" does not know; {evidence.known_elsewhere:.0%} is things the base knows that the"
+        f" entry lacks;\n   {kinds}"
         f" -> right-answer probability {engine.model.probability(evidence):.2f}"
         f" (answers from {engine.model.answer_probability:.2f})"
     )

@@ -70,7 +70,11 @@ def russian() -> Language:
     for kind in (SmallTalk.GREETING, SmallTalk.GOODBYE, SmallTalk.THANKS):
         for phrase in data[kind.value]:
             small_talk[_words(phrase)] = kind
-    translit = sorted(data["translit"].items(), key=lambda pair: -len(pair[0]))
+    # Each Latin group's other readings come after its usual one (a stable sort).
+    translit = sorted(
+        [*data["translit"].items(), *data.get("translit_other_readings", {}).items()],
+        key=lambda pair: -len(pair[0]),
+    )
     return Language(
         stop_words=frozenset(w for value in data["stop_words"] for w in _words(value)),
         weak_words=frozenset(w for value in data["weak_words"] for w in _words(value)),

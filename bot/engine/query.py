@@ -30,6 +30,12 @@ SHORTENED_STRENGTH = 0.9
 SHORTENED_MOST = 4
 SHORTENED_LENGTH = 3
 REFLEXIVE_STRENGTH = 0.95
+# A Latin chunk is read in at most this many ways, each with at most this many letter groups
+# read other than the preferred way (see QueryReader._transliterations).
+TRANSLIT_READINGS = 16
+TRANSLIT_OTHER_READINGS = 2
+# A reading this plausible (every word known, or a stop word) is not bettered by another.
+PLAIN_READING = 0.9
 _TRAILING_PUNCTUATION = ".,!?;:"
 _TAKES_SOFT_SIGN = frozenset("бвдзлмнпрстфчшщж")
 # Vowels a left-out soft sign stands before ("ночю" for "ночью", "статя" for "статья").
@@ -107,6 +113,7 @@ class QueryReader:
         self._excluding = language.excluding_words
         self._which_words = sorted(language.which_words)  # (sorted: pairs in a stable order)
         self._latin_cache: dict[str, tuple[str, str]] = {}
+        self._plausible: dict[str, float] = {}  # a word in Cyrillic -> how plausible it is
         self._resolved: dict[_Token, tuple[Word, ...]] = {}
         self._chunks: dict[str, _Chunk] = {}
         self._joins: dict[tuple[str, str], bool] = {}
@@ -488,6 +495,13 @@ class QueryReader:
         return self._standard_word_plausibility(word)
 
     def _standard_word_plausibility(self, word: str) -> float:
+        """Remembered: a Latin chunk is read several ways, and its readings share words."""
+        found = self._plausible.get(word)
+        if found is None:
+            found = remember(self._plausible, word, self._judge_plausibility(word), _CACHE_LIMIT)
+        return found
+
+    def _judge_plausibility(self, word: str) -> float:
         if self.small_talk.is_small_talk_word(word) or word in self.language.stop_words:
             return 0.9
         lemmas = self.lemmatizer.lemmas_of(word)
@@ -500,29 +514,63 @@ class QueryReader:
         corrected = self.index.fuzzy.closest(word)
         if corrected is not None:
             return 0.9 - 0.15 * corrected[1]
-        return 0.5 if morph.is_dictionary_word(word) else 0.0
+        if morph.is_dictionary_word(word):
+            return 0.5
+        # A compound the base's words make ("соцтакси": социальное такси) is read as its
+        # parts later on: as likely as a word with a typo or two.
+        if self._compound(Word(word, word), "") is not None:
+            return 0.6
+        return 0.0
 
     def _transliterate_by_words(self, chunk: str) -> str:
         """Latin spelling drops the soft sign ("uznat" for "узнать"): each transliterated
-        word is read with a final soft sign too, and the better reading is kept."""
-        words = text.words(self._transliterate(chunk))
-        return " ".join(
-            max(_spellings(word), key=lambda w: self._plausibility(w, "translit")) for word in words
-        )
+        word is read with a final soft sign too, and the better reading is kept. Latin
+        letter groups are ambiguous ("ts" in "tsentr" and in "aziatskiy", "ia" in "rossia"
+        and in "aziatskiy"): the likeliest reading of the whole chunk wins, the first
+        (each group read the preferred way) among equals."""
+        best = ""
+        best_plausibility = -2.0
+        for number, reading in enumerate(self._transliterations(chunk)):
+            # (The other readings without a soft sign added: each spelling costs a look-up.)
+            spelt = " ".join(
+                max(_spellings(word), key=lambda w: self._plausibility(w, "translit"))
+                if number == 0
+                else word
+                for word in text.words(reading)
+            )
+            plausibility = self._plausibility(spelt, "translit")
+            if plausibility > best_plausibility:
+                best, best_plausibility = spelt, plausibility
+            if best_plausibility >= PLAIN_READING:
+                break  # (most chunks: read the usual way, every word is known)
+        return best
 
-    def _transliterate(self, chunk: str) -> str:
-        out: list[str] = []
-        i = 0
-        while i < len(chunk):
-            for latin, cyrillic in self._translit:
-                if chunk.startswith(latin, i):
-                    out.append(cyrillic)
-                    i += len(latin)
+    def _transliterations(self, chunk: str) -> list[str]:
+        """The chunk in Cyrillic letters: first with each Latin group read the preferred way
+        (longest group first), then with up to TRANSLIT_OTHER_READINGS groups read another
+        way; at most TRANSLIT_READINGS readings, so a long chunk costs no more."""
+        found: list[str] = []
+        rules = self._translit
+
+        def walk(at: int, out: list[str], others: int) -> None:
+            if len(found) >= TRANSLIT_READINGS:
+                return
+            if at >= len(chunk):
+                found.append("".join(out))
+                return
+            matching = [
+                (latin, cyrillic) for latin, cyrillic in rules if chunk.startswith(latin, at)
+            ]
+            if not matching:
+                walk(at + 1, [*out, chunk[at]], others)
+                return
+            for rank, (latin, cyrillic) in enumerate(matching):
+                if rank and others >= TRANSLIT_OTHER_READINGS:
                     break
-            else:
-                out.append(chunk[i])
-                i += 1
-        return "".join(out)
+                walk(at + len(latin), [*out, cyrillic], others + (1 if rank else 0))
+
+        walk(0, [], 0)
+        return list(dict.fromkeys(found))
 
     # --- merged and split words ----------------------------------------------------------
 
@@ -585,7 +633,7 @@ class QueryReader:
         if not raw.isalpha() or len(raw) > 30:
             return None
         best: tuple[int, list[str]] | None = None
-        for cut in range(1, len(raw)):
+        for cut in range(1, len(raw) - 1):  # (a one-letter word never ends a run)
             left, right = raw[:cut], raw[cut:]
             left_rank, right_rank = self._split_rank(left), self._split_rank(right)
             if left_rank == 0 or right_rank == 0:

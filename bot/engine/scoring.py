@@ -149,6 +149,16 @@ class EntryScore:
             return None
         return matches.match(matches.best)
 
+    def strengths(self) -> dict[int, float]:
+        """Per message word the entry contains (by slot number): the strongest reading it
+        contains it through, in any of its texts."""
+        found: dict[int, float] = {}
+        if self.matches is not None:
+            for number, _, strength, _ in self.matches.hits:
+                if strength > found.get(number, 0.0):
+                    found[number] = strength
+        return found
+
     def asked_in_questions(self) -> set[int]:
         """The message words the entry's question or phrasings contain (not only its answer)."""
         if self.matches is None:
@@ -247,7 +257,10 @@ class Scorer:
                 named_total += slot.weight
                 named.append((number, slot.weight))
             weights.append(slot.weight)
-            extra.append(slot.extra)
+            # A known word pair of the message ("как развивается") counts against an entry
+            # lacking it: word order says what is asked, and the same words in another
+            # order ("какие регионы развивают") ask something else.
+            extra.append(slot.extra and slot.how != "pair")
             alternatives.append(slot.alternatives)
             if weak or slot.how == "pair":
                 information.append(information_share(slot))

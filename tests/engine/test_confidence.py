@@ -154,6 +154,7 @@ def test_explain_shows_the_decision(faq_engine: FaqEngine) -> None:
     assert "question words no question or phrasing of the entry asks" in text
     assert "actions the base does not know" in text
     assert "asks for no kind of information the entry lacks" in text
+    assert "is things the base knows that the entry lacks" in text
     assert "the entry does not give" in faq_engine.explain(
         "В каком году был основан космодром Байконур?"
     )
@@ -290,3 +291,35 @@ def test_a_set_phrase_with_a_question_word_asks_for_nothing() -> None:
     assert kinds.asked("Какие темы поднимают, когда речь идёт об интеграции?") == frozenset()
     assert kinds.asked("когда говорят о сотрудничестве, что имеют в виду") == frozenset()
     assert kinds.asked("когда откроют станцию") == {"moment"}
+
+
+def test_a_thing_the_base_knows_elsewhere_lowers_the_confidence() -> None:
+    """A message naming something other entries hold and the best one lacks ("сезонный
+    абонемент на велопрокат" for the bike-hire entry) is about something else, or two things."""
+    whole = DEFAULT_MODEL.probability(evidence(0.7, words=3, named=0.7))
+    lacking = DEFAULT_MODEL.probability(
+        replace(evidence(0.7, words=3, named=0.7), known_elsewhere=0.4)
+    )
+    assert lacking < whole
+
+
+def test_engine_weighs_the_things_the_base_knows_that_the_entry_lacks() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            ("hire", "Как взять велосипед в прокат?", "Через приложение, 100 рублей в час.", ()),
+            ("pass", "Сколько стоит проездной?", "Проездной на месяц стоит 2000 рублей.", ()),
+            ("night", "Ходят ли ночные автобусы?", "Да, с полуночи до пяти утра.", ()),
+        )
+    )
+
+    def known_elsewhere(message: str) -> float:
+        query = engine.read(message)
+        ranked = engine.rank(query)
+        assert engine.kb.entries[ranked[0].entry].id == "hire"
+        found = engine.evidence(query, ranked, message)
+        assert found is not None
+        return found.known_elsewhere
+
+    assert known_elsewhere("как взять велосипед в прокат") == 0.0
+    # "проездной" is the pass entry's: the hire entry explains only the rest of the message.
+    assert known_elsewhere("проездной на прокат велосипеда") > 0.1

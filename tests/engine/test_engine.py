@@ -426,3 +426,24 @@ def test_becoming_someone_is_not_what_an_entry_mentioning_them_answers(
     assert result.outcome is Outcome.ANSWER
     assert result.best is not None
     assert result.best.entry.id == "complaint"
+
+
+def test_the_entry_with_the_messages_word_pairs_wins_over_the_same_words_in_another_order() -> None:
+    """Word order says what is asked: a known word pair of the message ("как развивается")
+    that an entry lacks counts against it, so an entry with the same words but asking
+    something else ("какие регионы развивают туризм") is no longer a near tie."""
+    engine = FaqEngine.build(
+        small_kb(
+            ("order", "Как развивается туризм в регионах?", "Туризм растёт.", ()),
+            ("other", "Какие регионы развивают туризм?", "Все регионы.", ()),
+            ("third", "Где купить билет?", "В кассе.", ()),
+        )
+    )
+    message = "как развивается туризм в регионах"
+    ranked = engine.rank(engine.read(message))
+    assert [engine.kb.entries[s.entry].id for s in ranked[:2]] == ["order", "other"]
+    assert ranked[1].raw < 0.8 * ranked[0].raw
+    result = engine.match(message)
+    assert result.outcome is Outcome.ANSWER
+    assert result.best is not None
+    assert result.best.entry.id == "order"

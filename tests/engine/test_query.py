@@ -518,3 +518,39 @@ def test_english_wrapping_words_do_not_count() -> None:
     # "I need go to ...": a foreigner's English around Russian words names nothing.
     engine = FaqEngine.build(small_kb(("airport", "Как доехать до аэропорта?", "Автобусом.", ())))
     assert {s.surface for s in engine.read("I need go to аэропорт").slots} == {"аэропорт"}
+
+
+def test_ambiguous_latin_letter_groups_are_read_the_likeliest_way(faq_engine: FaqEngine) -> None:
+    """Latin "ts" is "ц" in "tsentralnoaziatskoe" but "тс" in its "-tskoe"; "ia" is "иа" there, not
+    the "ия" of "rossia"; "yy" in "integratsyya" is "ы" + "я", not "ый": each Latin group's
+    other readings are tried when the usual one makes no word."""
+    assert meanings(faq_engine, "tsentralnoaziatskoe sotrudnichestvo")[0] != "?"
+    assert faq_engine.read("tsentralnoaziatskoe").slots[0].how == "translit"
+    assert meanings(faq_engine, "integratsyya") == [
+        "интеграция/объединение/интеграционный процесс/союз"
+    ]
+    assert faq_engine.match("integratsyya rossii i kazakhstana").outcome is Outcome.ANSWER
+
+
+def test_latin_e_and_y_may_stand_for_e_oborotnoe_and_i_kratkoe(faq_engine: FaqEngine) -> None:
+    """Latin "tek" is "ТЭК", not the unknown "тек"; "y" may be "й" as in "detsky"."""
+    assert meanings(faq_engine, "tek") == [
+        "энергетика/топливно-энергетический комплекс/ТЭК/нефтегазовый комплекс"
+    ]
+    language_translit = faq_engine.reader.language.translit
+    assert language_translit.index(("e", "е")) < language_translit.index(("e", "э"))
+
+
+def test_a_transliterated_compound_is_read_as_its_parts(transport_engine: FaqEngine) -> None:
+    """Latin "sotstaksi" is "соцтакси", which the compound rule reads as "социальное такси"."""
+    assert meanings(transport_engine, "sotstaksi")[:2] == ["социальный", "такси"]
+
+
+def test_a_one_letter_word_never_ends_a_run_of_merged_words(
+    transport_engine: FaqEngine,
+) -> None:
+    """A hurried "бует" ("будет") is not "буе" + "т": one-letter words (prepositions,
+    conjunctions) come before the word they are typed together with ("вкаких")."""
+    assert transport_engine.reader._split("бует") is None
+    assert "split" not in {s.how for s in transport_engine.read("сколько бует стоить").slots}
+    assert transport_engine.reader._split("вкаких") == ["в", "каких"]

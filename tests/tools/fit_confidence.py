@@ -41,6 +41,8 @@ SPLITS = (
     "holdout12",
     "holdout13",
     "holdout14",
+    "holdout15",
+    "holdout16",
 )
 # A wrong answer to an off-topic message costs more than a suggestion instead of an answer.
 # (1.5 and 2.0 cross-validate alike; 1.5 keeps "как оплатить штраф гибдд" a suggestion.)
@@ -181,6 +183,7 @@ def main() -> None:
         "ASKS",
         "UNPROVIDED",
         "WHICH_UNASKED",
+        "KNOWN_ELSEWHERE",
     )
     print(f"INTERCEPT = {model.intercept:.3f}")
     for name, value in zip(names, model.coefficients, strict=True):
