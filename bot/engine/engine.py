@@ -55,6 +55,7 @@ class FaqEngine:
         self.given_kinds = [
             self.kinds.given(e.answer, (e.question, *e.phrasings)) for e in kb.entries
         ]
+        self.stored_texts = stored_texts(kb)
 
     @classmethod
     def build(
@@ -77,7 +78,19 @@ class FaqEngine:
         except Exception:  # a bug must cost one "don't know", not the conversation
             logger.exception("matching failed for a message of %d characters", len(text))
             return MatchResult(query=text, outcome=Outcome.NONE)
-        return self._decide(text, query, ranked)
+        result = self._decide(text, query, ranked)
+        stored = self.stored_texts.get(word_key(text))
+        if stored is not None and result.best is None:
+            return self._stored_answer(text, stored, result)
+        return result
+
+    def _stored_answer(self, text: str, entry: int, result: MatchResult) -> MatchResult:
+        """The message is word for word a question or phrasing of one entry: whatever the words
+        weigh, that is what someone wrote down as this entry's question ("Казахстан", added by
+        an owner from the unanswered list), so the entry is the answer."""
+        best = Candidate(self.kb.entries[entry], 1.0)
+        others = tuple(c for c in result.ranked if c.entry.id != best.entry.id)
+        return MatchResult(text, Outcome.ANSWER, best=best, ranked=(best, *others))
 
     def explain(self, text: str, top: int = 3) -> str:
         """Which words of the message matched which words of the top entries, and how much."""
@@ -183,6 +196,23 @@ class FaqEngine:
     def _tied(ranked: list[EntryScore], tie: float) -> bool:
         """The runner-up explains the message (nearly) as well: answering would be a coin toss."""
         return len(ranked) > 1 and ranked[1].rank >= tie * ranked[0].rank
+
+
+def word_key(message: str) -> str:
+    """The message's words, lower case, ё as е, without punctuation: how a stored text and a
+    message are compared word for word."""
+    return " ".join(text.words(text.clean(message)))
+
+
+def stored_texts(kb: KnowledgeBase) -> dict[str, int]:
+    """Each question's and phrasing's words -> its entry, for the texts only one entry has."""
+    owners: dict[str, set[int]] = {}
+    for number, entry in enumerate(kb.entries):
+        for stored in (entry.question, *entry.phrasings):
+            key = word_key(stored)
+            if key:
+                owners.setdefault(key, set()).add(number)
+    return {key: next(iter(found)) for key, found in owners.items() if len(found) == 1}
 
 
 def with_language_synonyms(kb: KnowledgeBase, lemmatizer: Lemmatizer) -> KnowledgeBase:

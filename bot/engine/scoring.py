@@ -34,6 +34,8 @@ SHORTLIST = 60
 DERIVED_MATCH = 0.75
 # A capped confidence sits just below the answer threshold: a suggestion, never an answer.
 UNSURE = 0.98
+# Below this share of a match carried by words (the rest by numbers), the numbers alone made it.
+NUMBERS_CARRY = 0.1
 # Facts remembered about message words are forgotten at this many, to bound memory...
 _MEMO_LIMIT = 50_000
 # ...and the entries words reach at this many (a reach names up to MAX_WALK entries per
@@ -181,6 +183,7 @@ class _Message:
     named: tuple[tuple[int, float], ...]  # the things the message names: (slot number, weight)
     named_total: float
     wordy: frozenset[int]  # slots that say something in words: not numbers, not question words
+    numbers: frozenset[int]  # numbers in digits or words ("1", "один"; not a name like "45к")
     # Per slot: the share of its weight that counts as information (None: a question word).
     information: tuple[float | None, ...]
     # The message's weight when it has no extra words: the same for every entry then.
@@ -236,6 +239,7 @@ class Scorer:
         named = []
         named_total = 0.0
         wordy = []
+        numbers = []
         weights = []
         extra = []
         alternatives = []
@@ -252,6 +256,8 @@ class Scorer:
             weak = slot.weak
             if not weak and not digits:
                 wordy.append(number)
+            if _is_a_number(slot):
+                numbers.append(number)
             # "70 лет" and "70 рублей": a number alone names nothing.
             if slot.thing and not slot.extra and not weak and not digits:
                 named_total += slot.weight
@@ -277,6 +283,7 @@ class Scorer:
             named=tuple(named),
             named_total=named_total,
             wordy=frozenset(wordy),
+            numbers=frozenset(numbers),
             information=tuple(information),
             total=None if any(extra) else sum(weights),
             weight=sum([w for w, e in zip(weights, extra, strict=True) if not e]) or 1.0,
@@ -408,9 +415,10 @@ class Scorer:
             # The message names something this entry says nothing about ("такси" next to
             # "аэропорт"): the entry is likely related but not the answer.
             raw = min(raw, UNSURE * self.weights.answer_knee)
-        # Only numbers and question words matched ("сколько будет 2+2"): a number alone
-        # names nothing, so the entry may be offered, never given as the answer.
-        unsure = message.wordy.isdisjoint(strengths)
+        # Only numbers and question words matched ("сколько будет 2+2"), or beside the numbers
+        # only words the base has everywhere: a number alone names nothing, so the entry may
+        # be offered, never given as the answer.
+        unsure = message.wordy.isdisjoint(strengths) or _carried_by_numbers(message, strengths)
         if unsure:
             raw = min(raw, UNSURE * self.weights.answer_knee)
         salience = self._salience(weights, topicality)
@@ -578,6 +586,26 @@ class Scorer:
         sit where the development sets say they should."""
         for s in scored:
             s.score = calibrated(s.score, self.weights.suggest_knee, self.weights.answer_knee)
+
+
+def _carried_by_numbers(message: _Message, matched: dict[int, float]) -> bool:
+    """Whether numbers carry nearly all of the match, the words beside them being ones the
+    base has everywhere ("у меня 1 вопрос" where every entry speaks of questions)."""
+    numbers = message.numbers
+    if numbers.isdisjoint(matched):
+        return False
+    weights, slots = message.weights, message.slots
+    by_numbers = sum([weights[n] * s for n, s in matched.items() if n in numbers])
+    by_words = sum(
+        [weights[n] * s for n, s in matched.items() if n not in numbers and not slots[n].weak]
+    )
+    return by_words < NUMBERS_CARRY * (by_numbers + by_words)
+
+
+def _is_a_number(slot: Slot) -> bool:
+    """Whether the word is a number, in digits or in letters ("1", "один"), not a name with
+    digits ("45к")."""
+    return bool(slot.alternatives) and slot.alternatives[0][0].isdigit()
 
 
 def _restore_partial_words(hits: list[_Hits], slots: Sequence[Slot]) -> list[_Hits]:

@@ -408,6 +408,43 @@ def test_numbers_alone_never_make_an_answer() -> None:
     assert answered(engine, "списали деньги 2 раза") == "double"
 
 
+def test_a_number_beside_words_the_base_has_everywhere_is_no_answer(
+    faq_engine: FaqEngine, transport_engine: FaqEngine
+) -> None:
+    # Every faq entry speaks of "вопросы", and "один" is only the "одной из" of an answer.
+    for message in ("у меня 1 вопрос", "вопрос 1", "один вопрос"):
+        assert faq_engine.match(message).outcome is not Outcome.ANSWER, message
+    # A number beside a word that tells the entries apart still makes the answer, and a
+    # route name with digits is a name, not a number.
+    assert answered(faq_engine, "80 процентов") == "scope"
+    assert answered(transport_engine, "990 за неделю") == "day_pass"
+    assert answered(transport_engine, "почему в 45к с меня 60 рублей взяли") == "minibus"
+
+
+def test_a_message_that_is_word_for_word_a_stored_phrasing_is_answered() -> None:
+    # An owner adds "Казахстан" as a phrasing of one entry from the unanswered list: a word
+    # every entry has would otherwise never make an answer on its own.
+    common = "Россия и Казахстан"
+    kb = small_kb(
+        ("trade", f"Как растёт торговля? {common}", f"Торговля растёт. {common}", ("Казахстан",)),
+        ("space", f"Что с космодромом? {common}", f"Космодром работает. {common}", ()),
+        ("border", f"Как пройти границу? {common}", f"По паспорту. {common}", ("Граница",)),
+    )
+    engine = FaqEngine.build(kb)
+    for message in ("Казахстан", "казахстан!", "  КАЗАХСТАН ?"):
+        result = engine.match(message)
+        assert answered(engine, message) == "trade", message
+        assert result.score == 1.0
+    # Only word for word: more words are matched as usual.
+    assert answered(engine, "Казахстан и Россия") is None
+    # A text two entries share tells neither.
+    shared = small_kb(
+        ("a", "Как растёт торговля?", "Торговля растёт.", ("Казахстан",)),
+        ("b", "Что с космодромом?", "Космодром работает.", ("Казахстан",)),
+    )
+    assert answered(FaqEngine.build(shared), "Казахстан") is None
+
+
 def test_a_slash_abbreviation_reads_as_its_words(transport_engine: FaqEngine) -> None:
     # "а/п" is "аэропорт", "ж/д" "железнодорожный" (the language file), whatever the base.
     result = transport_engine.match("как доехать до а/п")
