@@ -24,6 +24,8 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_ID_LENGTH = 32  # the knowledge base's limit for section and entry ids
 # SQLite row ids and page numbers: 19 digits is the most a 64-bit integer takes.
 MAX_NUMBER = 2**63 - 1
+DIALOG_TOKEN_LENGTH = 8  # hex digits of a dialog's token
+DIALOG_TOKEN_MAX = "f" * DIALOG_TOKEN_LENGTH
 
 
 class Origin(StrEnum):
@@ -95,7 +97,11 @@ class AskHumanCallback(CallbackData, prefix="h"):
 
 
 class CancelAskCallback(CallbackData, prefix="hx"):
-    """Stop waiting for the question a user was about to type for a person."""
+    """Stop waiting for the question a user was about to type for a person. ``dialog`` is the
+    token of the dialog the button belongs to (see ``handlers.dialogs.new_dialog_token``): a
+    button of a dialog that has ended does not cancel a newer one."""
+
+    dialog: str = ""
 
 
 # -- owners -------------------------------------------------------------------------------------
@@ -174,11 +180,17 @@ class ReplyCallback(CallbackData, prefix="qr"):
 
 
 class ConfirmNewEntryCallback(CallbackData, prefix="ay"):
-    """Create the new entry the owner has just typed (the draft is in the dialog's state)."""
+    """Create the new entry the owner has just typed (the draft is in the dialog's state);
+    ``dialog`` as in ``CancelAskCallback``: a button of an ended dialog creates nothing."""
+
+    dialog: str = ""
 
 
 class CancelDialogCallback(CallbackData, prefix="ax"):
-    """Leave an owner's dialog (new entry, reply) without doing anything."""
+    """Leave an owner's dialog (new entry, reply) without doing anything; ``dialog`` as in
+    ``CancelAskCallback``."""
+
+    dialog: str = ""
 
 
 USER_FACTORIES: tuple[type[CallbackData], ...] = (
@@ -218,7 +230,7 @@ def longest_payloads() -> list[str]:
         SuggestionCallback(entry_id=longest_id, update_id=big).pack(),
         *(VoteCallback(entry_id=longest_id, vote=v, update_id=big).pack() for v in Vote),
         AskHumanCallback(update_id=big).pack(),
-        CancelAskCallback().pack(),
+        CancelAskCallback(dialog=DIALOG_TOKEN_MAX).pack(),
         UnansweredCallback(page=big).pack(),
         # Owners' payloads with an entry or section id carry a question id and a page number:
         # a question id needs at most 10 digits for a billion logged messages, a page 6.
@@ -236,6 +248,6 @@ def longest_payloads() -> list[str]:
         IgnoreCallback(question_id=big, page=big).pack(),
         QuestionsPageCallback(page=big).pack(),
         ReplyCallback(human_question_id=big).pack(),
-        ConfirmNewEntryCallback().pack(),
-        CancelDialogCallback().pack(),
+        ConfirmNewEntryCallback(dialog=DIALOG_TOKEN_MAX).pack(),
+        CancelDialogCallback(dialog=DIALOG_TOKEN_MAX).pack(),
     ]

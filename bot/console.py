@@ -28,6 +28,7 @@ from bot.service import load_faq_service
 from bot.storage import Database
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit"})
+PICTURE = "(picture)"  # a photo (the /stats chart) that a terminal cannot show
 CONSOLE_USER_ID = 1
 BANNER = (
     "Console chat with the FAQ bot. Type a question; a number taps a button of the last "
@@ -147,17 +148,25 @@ class Console:
         text = message.text or message.caption or ""
         indent = " " * (len(label) + 2)
         lines = text.splitlines() or [""]
+        if message.photo:  # the caption follows the picture, as in Telegram
+            lines = [PICTURE, *text.splitlines()]
         self.print(
             "\n".join([f"{label}> {lines[0]}", *(f"{indent}{line}".rstrip() for line in lines[1:])])
         )
         shown = buttons(message)
         if shown:
             self.keyboard = message
+        elif self.keyboard is not None and _same_message(message, self.keyboard):
+            self.keyboard = None  # edited to have no buttons: nothing left to tap
         for number, button in enumerate(shown, start=1):
             self.print(f"  [{number}] {button.text}")
 
     def print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
+
+
+def _same_message(a: Message, b: Message) -> bool:
+    return (a.chat.id, a.message_id) == (b.chat.id, b.message_id)
 
 
 def _stdin_lines(out: TextIO) -> Iterator[str]:

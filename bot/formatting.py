@@ -39,6 +39,20 @@ def is_blank(text: str) -> bool:
     return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
 
 
+def has_words(text: str) -> bool:
+    """Does ``text`` say something in words: a digit, or two letters? Emoji, punctuation and
+    emoticons do not ("😀😀😀", "...", "¯\\_(ツ)_/¯": a lone letter there is a face); "ж/д"
+    does."""
+    letters = 0
+    for char in text:
+        if char.isdigit():
+            return True
+        letters += char.isalpha()
+        if letters >= 2:
+            return True
+    return False
+
+
 def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -134,6 +148,12 @@ def person(user_id: int, first_name: str | None, username: str | None) -> str:
     name = (first_name or "").strip()
     label = f"{name} ({', '.join(details)})" if name else ", ".join(details)
     return escape(label)
+
+
+def mention(user_id: int, first_name: str | None, username: str | None) -> str:
+    """A link to a user that Telegram shows as a mention (HTML): their name, else @username."""
+    name = (first_name or "").strip() or (f"@{username}" if username else f"id {user_id}")
+    return f'<a href="tg://user?id={user_id}">{escape(name)}</a>'
 
 
 def moment(when: datetime) -> str:

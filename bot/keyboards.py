@@ -300,8 +300,11 @@ def suggestions_keyboard(
     return InlineKeyboardMarkup(inline_keyboard=[*rows, _all_topics(texts)])
 
 
-def cancel_ask_keyboard(texts: Texts) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[_button(texts.cancel, CancelAskCallback().pack())])
+def cancel_ask_keyboard(texts: Texts, *, dialog: str = "") -> InlineKeyboardMarkup:
+    """✖️ under the prompt to type a question for a person; ``dialog``: the dialog's token."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[_button(texts.cancel, CancelAskCallback(dialog=dialog).pack())]
+    )
 
 
 def open_in_bot_keyboard(bot_username: str, entry: Entry, texts: Texts) -> InlineKeyboardMarkup:
@@ -418,21 +421,24 @@ def choose_entry_keyboard(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def cancel_dialog_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+def cancel_dialog_keyboard(texts: Texts, *, dialog: str = "") -> InlineKeyboardMarkup:
+    """✖️ under an owner's dialog prompt; ``dialog``: the dialog's token."""
     return InlineKeyboardMarkup(
-        inline_keyboard=[_button(texts.owner.cancel, CancelDialogCallback().pack())]
+        inline_keyboard=[_button(texts.owner.cancel, CancelDialogCallback(dialog=dialog).pack())]
     )
 
 
-def confirm_new_entry_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+def confirm_new_entry_keyboard(texts: Texts, *, dialog: str = "") -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=texts.owner.create, callback_data=ConfirmNewEntryCallback().pack()
+                    text=texts.owner.create,
+                    callback_data=ConfirmNewEntryCallback(dialog=dialog).pack(),
                 ),
                 InlineKeyboardButton(
-                    text=texts.owner.cancel, callback_data=CancelDialogCallback().pack()
+                    text=texts.owner.cancel,
+                    callback_data=CancelDialogCallback(dialog=dialog).pack(),
                 ),
             ]
         ]

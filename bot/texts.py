@@ -66,6 +66,8 @@ class OwnerTexts:
     entry_created_notice: str
     dialog_cancelled: str
     dialog_expired: str
+    new_entry_interrupted: str  # a command ended the new-entry dialog
+    dialog_text_only: str  # a sticker, photo, ... while the bot waits for typed text
     problems: dict[Problem, str]
 
     # /questions: questions users sent to a person.
@@ -79,11 +81,13 @@ class OwnerTexts:
     reply_sent: str
     reply_not_delivered: str
     already_answered: str
+    reply_interrupted: str  # a command ended the reply dialog: the reply was not sent
 
     # /reload
     reloaded: str  # {sections}, {entries}, {added}
     reload_failed: str  # {error}
     reload_unavailable: str
+    reload_skipped: str  # {count} additions no longer apply, {details} (lines), {command}
 
     # Command menu, for owners only.
     command_stats: str
@@ -107,6 +111,8 @@ class Texts:
     did_you_mean: str
     not_found: str
     empty_question: str
+    no_words: str  # a message with no letters or digits at all (emoji, punctuation)
+    link_outdated: str  # above the greeting: /start with a link to a question now gone
     greeting: str
     thanks: str
     goodbye: str
@@ -126,10 +132,16 @@ class Texts:
     ask_sent: str  # to the user: the question went to the owners
     ask_sent_notice: str
     ask_cancelled: str
+    ask_interrupted: str  # a command ended the wait for the question: nothing was sent
+    ask_not_yours: str  # "ask a person" under someone else's question (groups); ≤200 chars
+    dialog_ended: str  # ✖️ of a dialog that has already ended; ≤200 chars
     human_reply: str  # the owner's reply delivered to the user: {question}, {reply}
+    human_reply_in_group: str  # ... in a group, naming the asker: {asker}, {question}, {reply}
 
     # Inline mode.
     inline_open_in_bot: str
+    inline_cut: str  # after an answer cut to fit one message: {bot} (@username)
+    inline_cut_no_username: str
 
     # Buttons.
     all_topics: str
@@ -243,6 +255,11 @@ RUSSIAN_OWNER = OwnerTexts(
     entry_created_notice="Создано ✅",
     dialog_cancelled="Отменено.",
     dialog_expired="Этот диалог устарел — начните заново: /unanswered или /questions.",
+    new_entry_interrupted=(
+        "✖️ Новый вопрос не создан: вы отправили команду. "
+        "Чтобы вернуться к нему, откройте /unanswered."
+    ),
+    dialog_text_only="Я жду текст: напишите его одним сообщением — или /cancel, чтобы отменить.",
     problems={
         Problem.EMPTY: "Текст пустой — напишите, пожалуйста, текст.",
         Problem.TOO_LONG: (
@@ -263,6 +280,10 @@ RUSSIAN_OWNER = OwnerTexts(
         "⚠️ Ответ сохранён, но доставить его не удалось (пользователь мог заблокировать бота)."
     ),
     already_answered="На этот вопрос уже ответили.",
+    reply_interrupted=(
+        "✖️ Ответ не отправлен: вы отправили команду. "
+        "Чтобы ответить, откройте /questions и нажмите «✍️ Ответить» ещё раз."
+    ),
     reloaded=(
         "🔄 База знаний перечитана: тем — {sections}, вопросов — {entries} "
         "(из них добавлено в чате: {added})."
@@ -272,6 +293,11 @@ RUSSIAN_OWNER = OwnerTexts(
         "Бот продолжает отвечать по прежней версии."
     ),
     reload_unavailable="База знаний загружена не из файла — перечитывать нечего.",
+    reload_skipped=(
+        "⚠️ Добавлений из чата, которые больше не применяются: {count} "
+        "(их вопрос или тема исчезли из файла или заняты другими):\n{details}\n"
+        "Посмотреть и удалить их: <code>{command}</code>"
+    ),
     command_stats="Статистика",
     command_unanswered="Вопросы без ответа",
     command_questions="Вопросы к человеку",
@@ -303,6 +329,8 @@ RUSSIAN = Texts(
         "Попробуйте сформулировать иначе или выберите тему:"
     ),
     empty_question="Напишите, пожалуйста, ваш вопрос — я постараюсь помочь.",
+    no_words="Напишите, пожалуйста, ваш вопрос словами — я постараюсь помочь.",
+    link_outdated="⚠️ Эта ссылка устарела: вопроса, на который она вела, больше нет.",
     greeting="Здравствуйте! 👋 Задайте вопрос своими словами или выберите тему:",
     thanks="Рад был помочь! Если появятся ещё вопросы — пишите. 🙂",
     goodbye="Всего доброго! Возвращайтесь, если появятся вопросы. 👋",
@@ -326,8 +354,19 @@ RUSSIAN = Texts(
     ask_sent="🙋 Ваш вопрос передан человеку. Ответ придёт сюда, в этот чат.",
     ask_sent_notice="Вопрос передан ✅",
     ask_cancelled="Хорошо, не буду передавать.",
+    ask_interrupted=(
+        "✖️ Вопрос человеку не отправлен: вы отправили команду. "
+        "Чтобы спросить человека, нажмите «🙋 Спросить человека» ещё раз."
+    ),
+    ask_not_yours=(
+        "Эта кнопка — для автора вопроса. Чтобы спросить человека самому, задайте свой вопрос боту."
+    ),
+    dialog_ended="Этот диалог уже завершён.",
     human_reply="💬 <b>Ответ на ваш вопрос</b> «{question}»:\n\n{reply}",
+    human_reply_in_group="💬 {asker}, <b>ответ на ваш вопрос</b> «{question}»:\n\n{reply}",
     inline_open_in_bot="Открыть в боте",
+    inline_cut="<i>Ответ сокращён: полностью он — в боте {bot}.</i>",
+    inline_cut_no_username="<i>Ответ сокращён: полностью он — в боте.</i>",
     all_topics="🏠 Все темы",
     back_to_questions="⬅️ К вопросам темы",
     more_on_topic="📂 Другие вопросы этой темы",
@@ -399,6 +438,11 @@ ENGLISH_OWNER = OwnerTexts(
     entry_created_notice="Created ✅",
     dialog_cancelled="Cancelled.",
     dialog_expired="This dialog is out of date — start again: /unanswered or /questions.",
+    new_entry_interrupted=(
+        "✖️ The new question was not created: you sent a command. "
+        "To come back to it, open /unanswered."
+    ),
+    dialog_text_only="I'm waiting for text: type it in one message, or /cancel to stop.",
     problems={
         Problem.EMPTY: "The text is empty — please type some text.",
         Problem.TOO_LONG: (
@@ -422,6 +466,10 @@ ENGLISH_OWNER = OwnerTexts(
         "⚠️ The reply is saved but could not be delivered (the user may have blocked the bot)."
     ),
     already_answered="This question has already been answered.",
+    reply_interrupted=(
+        "✖️ The reply was not sent: you sent a command. "
+        "To reply, open /questions and tap «✍️ Reply» again."
+    ),
     reloaded=(
         "🔄 Knowledge base reloaded: {sections} topics, {entries} questions "
         "({added} of them added in the chat)."
@@ -431,6 +479,11 @@ ENGLISH_OWNER = OwnerTexts(
         "The bot keeps answering from the previous version."
     ),
     reload_unavailable="The knowledge base was not loaded from a file: nothing to reload.",
+    reload_skipped=(
+        "⚠️ Additions made in the chat that no longer apply: {count} "
+        "(their question or topic is gone from the file or taken by another):\n{details}\n"
+        "To review and remove them: <code>{command}</code>"
+    ),
     command_stats="Statistics",
     command_unanswered="Unanswered questions",
     command_questions="Questions for a person",
@@ -460,6 +513,8 @@ ENGLISH = Texts(
         "Sorry, I don't have an answer to that 🙁\nTry putting it differently, or pick a topic:"
     ),
     empty_question="Please type your question and I'll do my best to help.",
+    no_words="Please type your question in words and I'll do my best to help.",
+    link_outdated="⚠️ This link is out of date: the question it led to is no longer here.",
     greeting="Hello! 👋 Ask me a question in your own words, or pick a topic:",
     thanks="Glad to help! Write any time you have another question. 🙂",
     goodbye="Goodbye! Come back whenever you have a question. 👋",
@@ -479,8 +534,20 @@ ENGLISH = Texts(
     ask_sent="🙋 Your question went to a person. The reply will come here, in this chat.",
     ask_sent_notice="Question sent ✅",
     ask_cancelled="OK, I won't pass anything on.",
+    ask_interrupted=(
+        "✖️ Your question was not sent to a person: you sent a command. "
+        "To ask a person, tap «🙋 Ask a person» again."
+    ),
+    ask_not_yours=(
+        "This button is for the person who asked. To ask a person yourself, "
+        "send the bot your own question."
+    ),
+    dialog_ended="This dialog has already ended.",
     human_reply="💬 <b>A reply to your question</b> «{question}»:\n\n{reply}",
+    human_reply_in_group="💬 {asker}, <b>a reply to your question</b> «{question}»:\n\n{reply}",
     inline_open_in_bot="Open in the bot",
+    inline_cut="<i>The answer is cut short: the full answer is in the bot {bot}.</i>",
+    inline_cut_no_username="<i>The answer is cut short: the full answer is in the bot.</i>",
     all_topics="🏠 All topics",
     back_to_questions="⬅️ Back to questions",
     more_on_topic="📂 More on this topic",

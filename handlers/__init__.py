@@ -7,10 +7,12 @@ wins. So:
   dialogs that wait for typed text (a question for a person), the commands. They sit under one
   parent router whose filter (``NotAPlainQuestion``) sends a plain question, nearly every
   message the bot gets, past all of them with one check;
-- within it the owners' routers come first, under one parent router that checks once whether an
-  update is from an owner (ADMIN_IDS): everyone else's updates skip all of them with that one
-  check, so for anyone else /stats is exactly an unknown command and an owner's button exactly
-  a stale one; then the dialogs, then the commands with their catch-all for unknown commands;
+- within it, first a command sent in the middle of a dialog ends the dialog openly
+  (``dialogs``) and goes on to the command's own handler; then the owners' routers, under one
+  parent router that checks once whether an update is from an owner (ADMIN_IDS): everyone
+  else's updates skip all of them with that one check, so for anyone else /stats is exactly an
+  unknown command and an owner's button exactly a stale one; then the dialogs, then the
+  commands with their catch-all for unknown commands;
 - the catch-all text handler (``questions``) is the last router a text message can reach: what
   follows it never takes text (stickers and photos, button taps, inline queries), so a question
   is not walked past routers that could not take it (aiogram offers every message to every
@@ -30,6 +32,7 @@ from handlers import (
     admin_stats,
     admin_unanswered,
     content_types,
+    dialogs,
     fallback,
     feedback,
     human,
@@ -61,7 +64,9 @@ def before_questions_router() -> Router:
     and the owners' messages."""
     router = Router(name="handlers.before_questions")
     router.message.filter(NotAPlainQuestion())
-    router.include_routers(owners_router(), human.create_router(), start.create_router())
+    router.include_routers(
+        dialogs.create_router(), owners_router(), human.create_router(), start.create_router()
+    )
     return router
 
 

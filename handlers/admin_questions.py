@@ -21,6 +21,7 @@ from bot.formatting import (
     MESSAGE_LIMIT,
     clip,
     escape,
+    mention,
     moment,
     person,
     split_text,
@@ -29,6 +30,7 @@ from bot.keyboards import cancel_dialog_keyboard, human_questions_keyboard
 from bot.storage import Database, HumanQuestionRow, HumanQuestionStatus
 from bot.texts import Texts, texts_for
 from handlers.delivery import chat_id_of, reply, send_in_parts, show_in_place
+from handlers.dialog_state import new_dialog_token, start_dialog
 from handlers.filters import PlainText, owners_only
 
 logger = logging.getLogger(__name__)
@@ -110,9 +112,10 @@ async def start_reply(
         who=await _who(db, row), text=escape(clip(row.text, PROMPT_QUOTE_LIMIT))
     )
     # The prompt first: if Telegram refuses it, the owner's next message must not go to the user.
-    await send_in_parts(bot, chat_id_of(callback), [prompt], cancel_dialog_keyboard(texts))
-    await state.set_state(ReplyDialog.text)
-    await state.set_data({"human_question_id": row.id})
+    token = new_dialog_token()
+    markup = cancel_dialog_keyboard(texts, dialog=token)
+    await send_in_parts(bot, chat_id_of(callback), [prompt], markup)
+    await start_dialog(state, ReplyDialog.text, {"human_question_id": row.id}, token=token)
     await callback.answer()
 
 
@@ -128,19 +131,24 @@ async def send_reply(
     if row is None:  # another owner was first (or the question is gone)
         await reply(message, texts.owner.already_answered)
         return
-    delivered = await deliver(bot, row)
+    delivered = await deliver(bot, row, db)
     await reply(message, texts.owner.reply_sent if delivered else texts.owner.reply_not_delivered)
 
 
-async def deliver(bot: Bot, row: HumanQuestionRow) -> bool:
-    """Send an owner's reply to the user, in the user's language; False if Telegram refused."""
+async def deliver(bot: Bot, row: HumanQuestionRow, db: Database) -> bool:
+    """Send an owner's reply to the user, in the user's language; False if Telegram refused.
+    In a group the reply names the asker (a mention): others may have asked meanwhile."""
     texts = texts_for(row.language_code)
     reply_parts = split_text(
         row.reply or "", MESSAGE_LIMIT, first_limit=MESSAGE_LIMIT - REPLY_HEADER_ROOM
     )
-    first = texts.human_reply.format(
-        question=escape(clip(row.text, REPLY_QUOTE_LIMIT)), reply=escape(reply_parts[0])
-    )
+    question = escape(clip(row.text, REPLY_QUOTE_LIMIT))
+    if row.chat_id == row.user_id:  # a private chat's id is the user's
+        first = texts.human_reply.format(question=question, reply=escape(reply_parts[0]))
+    else:
+        first = texts.human_reply_in_group.format(
+            asker=await _asker(db, row), question=question, reply=escape(reply_parts[0])
+        )
     try:
         await send_in_parts(bot, row.chat_id, [first, *map(escape, reply_parts[1:])])
     except TelegramAPIError as error:  # the user blocked the bot, deleted the chat, ...
@@ -152,6 +160,17 @@ async def deliver(bot: Bot, row: HumanQuestionRow) -> bool:
 async def cancel_by_command(message: Message, state: FSMContext, texts: Texts) -> None:
     await state.clear()
     await reply(message, texts.owner.dialog_cancelled)
+
+
+async def _asker(db: Database, row: HumanQuestionRow) -> str:
+    try:
+        user = await db.get_user(row.user_id)
+    except Exception:  # the reply matters more than the name
+        logger.exception("cannot read user %s", row.user_id)
+        user = None
+    if user is None:
+        return mention(row.user_id, None, None)
+    return mention(user.id, user.first_name, user.username)
 
 
 async def _who(db: Database, row: HumanQuestionRow) -> str:

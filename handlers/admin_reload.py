@@ -16,7 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.errors import KnowledgeBaseError
-from bot.formatting import escape
+from bot.formatting import clip, escape
 from bot.service import FaqService
 from bot.storage import Database
 from bot.texts import Texts
@@ -24,6 +24,10 @@ from handlers.delivery import reply
 from handlers.filters import owners_only
 
 logger = logging.getLogger(__name__)
+
+ADDITIONS_COMMAND = "python -m bot additions"
+MAX_SKIPPED_SHOWN = 5  # lines about skipped additions; the command lists them all
+SKIPPED_LINE_LIMIT = 300  # a phrasing may be long; five of these fit one message
 
 
 async def reload_knowledge_base(
@@ -41,11 +45,24 @@ async def reload_knowledge_base(
         return
     added = len(kb.entries) - len(service.base.entries)
     logger.info("knowledge base reloaded: %d questions", len(kb.entries))
-    await reply(
-        message,
-        texts.owner.reloaded.format(
-            sections=len(kb.sections), entries=len(kb.entries), added=added
-        ),
+    text = texts.owner.reloaded.format(
+        sections=len(kb.sections), entries=len(kb.entries), added=added
+    )
+    if service.skipped_additions:
+        text += "\n\n" + skipped_report(service.skipped_additions, texts)
+    await reply(message, text)
+
+
+def skipped_report(skipped: tuple[str, ...], texts: Texts) -> str:
+    """The owners' additions a reload could not use, so that none is lost unawares."""
+    shown = [
+        f"• <code>{escape(clip(line.removeprefix('skipped '), SKIPPED_LINE_LIMIT))}</code>"
+        for line in skipped[:MAX_SKIPPED_SHOWN]
+    ]
+    if len(skipped) > MAX_SKIPPED_SHOWN:
+        shown.append("• …")
+    return texts.owner.reload_skipped.format(
+        count=len(skipped), details="\n".join(shown), command=ADDITIONS_COMMAND
     )
 
 

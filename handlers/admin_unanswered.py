@@ -53,6 +53,12 @@ from bot.service import FaqService
 from bot.storage import Database, QuestionRow, Resolution
 from bot.texts import Texts
 from handlers.delivery import reply, reply_in_parts, show_in_place
+from handlers.dialog_state import (
+    dialog_token,
+    ended_dialog_button,
+    is_current_dialog,
+    start_dialog,
+)
 from handlers.filters import PlainText, owners_only
 
 QUOTE_LIMIT = 1000  # of the user's message on the owner's screen
@@ -83,7 +89,8 @@ async def show_page(
     state: FSMContext,
     texts: Texts,
 ) -> None:
-    await state.clear()  # "back" from a half-finished new entry leaves it
+    if await state.get_state() in NewEntryDialog.__all_states_names__:
+        await state.clear()  # "back" from a half-finished new entry leaves it (and only that)
     text, markup = await _page(db, service, texts, page=callback_data.page)
     await show_in_place(callback, bot, [text], markup)
     await callback.answer()
@@ -269,22 +276,22 @@ async def new_entry_section(
     if section is None:
         await callback.answer(texts.stale_button)
         return
-    await state.set_state(NewEntryDialog.answer)
-    await state.set_data(
-        {"question_id": row.id, "section_id": section.id, "page": callback_data.page}
-    )
+    draft = {"question_id": row.id, "section_id": section.id, "page": callback_data.page}
+    token = await start_dialog(state, NewEntryDialog.answer, draft)
     text = texts.owner.new_entry_type_answer.format(
         text=_quote(row.text), section=escape(section.title)
     )
-    await show_in_place(callback, bot, [text], cancel_dialog_keyboard(texts))
+    await show_in_place(callback, bot, [text], cancel_dialog_keyboard(texts, dialog=token))
     await callback.answer()
 
 
 async def receive_answer(
     message: Message, service: FaqService, db: Database, state: FSMContext, texts: Texts
 ) -> None:
-    """The owner typed the answer: check it and show it as users will see it."""
+    """The owner typed the answer: check it and show it as users will see it. Typed again
+    before "create" (at the preview), it replaces the draft's answer."""
     draft = await state.get_data()
+    token = await dialog_token(state)
     row = await db.get_question(draft["question_id"])
     if row is None:
         await state.clear()
@@ -295,7 +302,8 @@ async def receive_answer(
             service.kb, draft["section_id"], row.text, message.text or ""
         )
     except AdditionError as error:  # the owner can type again, or cancel
-        await reply(message, problem_text(error, texts), cancel_dialog_keyboard(texts))
+        markup = cancel_dialog_keyboard(texts, dialog=token)
+        await reply(message, problem_text(error, texts), markup)
         return
     await state.update_data(answer=answer)
     await state.set_state(NewEntryDialog.confirm)
@@ -305,17 +313,21 @@ async def receive_answer(
     confirm = texts.owner.new_entry_confirm.format(
         section=escape(section.title if section else draft["section_id"])
     )
-    await reply(message, confirm, confirm_new_entry_keyboard(texts))
+    await reply(message, confirm, confirm_new_entry_keyboard(texts, dialog=token))
 
 
 async def create_entry(
     callback: CallbackQuery,
+    callback_data: ConfirmNewEntryCallback,
     bot: Bot,
     service: FaqService,
     db: Database,
     state: FSMContext,
     texts: Texts,
 ) -> None:
+    if not await is_current_dialog(state, callback_data.dialog):  # of an ended dialog
+        await dialog_expired(callback, texts)
+        return
     draft = await state.get_data()
     row = await _question_or_notice(db, callback, draft["question_id"], texts)
     if row is None:
@@ -349,14 +361,22 @@ async def create_entry(
 
 
 async def dialog_expired(callback: CallbackQuery, texts: Texts) -> None:
-    """ "Create" tapped when no draft is waiting (done already, cancelled, or the bot restarted)."""
+    """ "Create" tapped when no draft is waiting (done already, cancelled, or the bot restarted)
+    or under the preview of an ended dialog."""
     await callback.answer(texts.owner.dialog_expired, show_alert=True)
 
 
 async def cancel_by_button(
-    callback: CallbackQuery, bot: Bot, state: FSMContext, texts: Texts
+    callback: CallbackQuery,
+    callback_data: CancelDialogCallback,
+    bot: Bot,
+    state: FSMContext,
+    texts: Texts,
 ) -> None:
     """Leaves any owner's dialog: this one, and the reply in handlers/admin_questions.py."""
+    if not await is_current_dialog(state, callback_data.dialog):
+        await ended_dialog_button(callback, texts)
+        return
     await state.clear()
     await show_in_place(callback, bot, [texts.owner.dialog_cancelled])
     await callback.answer()
@@ -402,7 +422,7 @@ def create_router() -> Router:
     router = owners_only(Router(name=__name__))
     router.message.register(show_first_page, Command("unanswered"))
     router.message.register(cancel_by_command, Command("cancel"), StateFilter(NewEntryDialog))
-    router.message.register(receive_answer, StateFilter(NewEntryDialog.answer), PlainText())
+    router.message.register(receive_answer, StateFilter(NewEntryDialog), PlainText())
     callbacks = router.callback_query
     callbacks.register(show_page, UnansweredCallback.filter())
     callbacks.register(choose_section, ChooseSectionCallback.filter())

@@ -30,6 +30,7 @@ from bot.keyboards import cancel_ask_keyboard, reply_keyboard, without_ask_human
 from bot.storage import Database, HumanQuestionRow, QuestionRow
 from bot.texts import Texts, texts_for
 from handlers.delivery import chat_id_of, reply, send_in_parts, show_in_place
+from handlers.dialog_state import ended_dialog_button, is_current_dialog, start_dialog
 from handlers.filters import AddressedToBot, PlainText
 
 if TYPE_CHECKING:
@@ -59,13 +60,13 @@ async def ask_human(
         return
     logged = await find_logged_question(db, callback_data.update_id, journal)
     if logged is None:  # nothing to forward: the user types the question
-        await state.set_state(AskHuman.typing)
-        prompt_markup = cancel_ask_keyboard(texts)
+        token = await start_dialog(state, AskHuman.typing, {})
+        prompt_markup = cancel_ask_keyboard(texts, dialog=token)
         await send_in_parts(bot, chat_id_of(callback), [texts.ask_prompt], prompt_markup)
         await callback.answer()
         return
-    if logged.user_id != callback.from_user.id:  # someone else's question, or forged data
-        await callback.answer(texts.stale_button)
+    if logged.user_id != callback.from_user.id:  # in a group: under someone else's question
+        await callback.answer(texts.ask_not_yours, show_alert=True)
         return
     await _remove_ask_button(callback)
     await _send_to_owners(
@@ -95,8 +96,15 @@ async def receive_typed_question(
 
 
 async def cancel_by_button(
-    callback: CallbackQuery, bot: Bot, state: FSMContext, texts: Texts
+    callback: CallbackQuery,
+    callback_data: CancelAskCallback,
+    bot: Bot,
+    state: FSMContext,
+    texts: Texts,
 ) -> None:
+    if not await is_current_dialog(state, callback_data.dialog):
+        await ended_dialog_button(callback, texts)
+        return
     await state.clear()
     await show_in_place(callback, bot, [texts.ask_cancelled])
     await callback.answer()

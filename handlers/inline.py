@@ -15,7 +15,7 @@ import logging
 from aiogram import Bot, Router
 from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessageContent
 
-from bot.formatting import answer_messages, shorten
+from bot.formatting import MESSAGE_LIMIT, answer_messages, escape, shorten, utf16_length
 from bot.keyboards import open_in_bot_keyboard
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.service import FaqService
@@ -68,9 +68,28 @@ def _article(entry: Entry, texts: Texts, username: str | None) -> InlineQueryRes
         id=entry.id,
         title=shorten(entry.question, TITLE_WIDTH),
         description=shorten(entry.answer, DESCRIPTION_WIDTH),
-        input_message_content=InputTextMessageContent(message_text=answer_messages(entry)[0]),
+        input_message_content=InputTextMessageContent(
+            message_text=inline_message(entry, texts, username)
+        ),
         reply_markup=open_in_bot_keyboard(username, entry, texts) if username else None,
     )
+
+
+def inline_message(entry: Entry, texts: Texts, username: str | None) -> str:
+    """The message an inline result sends: the whole answer if it fits one message, else its
+    first part, visibly cut ("…"), and where to read the rest."""
+    parts = answer_messages(entry)
+    if len(parts) == 1:
+        return parts[0]
+    cut = (
+        texts.inline_cut.format(bot=f"@{escape(username)}")
+        if username
+        else texts.inline_cut_no_username
+    )
+    tail = f"…\n\n{cut}"
+    # Room for the tail's HTML, which is never shorter than the text it shows.
+    first = answer_messages(entry, MESSAGE_LIMIT - utf16_length(tail))[0]
+    return first.rstrip() + tail
 
 
 def create_router() -> Router:

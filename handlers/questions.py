@@ -16,7 +16,7 @@ from aiogram.types import Message, Update
 from bot.callbacks import Origin
 from bot.config import Settings
 from bot.engine.types import MatchResult, Outcome
-from bot.formatting import answer_messages, is_blank
+from bot.formatting import answer_messages, has_words, is_blank
 from bot.keyboards import (
     answer_keyboard,
     not_found_keyboard,
@@ -42,11 +42,14 @@ async def answer_question(
     settings: Settings,
     texts: Texts,
 ) -> None:
-    engine = service.engine  # one knowledge base for the whole reply, even if replaced meanwhile
-    result = None if is_blank(question) else engine.match(question)
-    if result is None:
+    if is_blank(question):
         await reply(message, texts.empty_question)
         return
+    if not has_words(question):  # emoji, punctuation: nothing to look up, nothing to log
+        await reply(message, texts.no_words)
+        return
+    engine = service.engine  # one knowledge base for the whole reply, even if replaced meanwhile
+    result = engine.match(question)
     update_id = event_update.update_id
     try:
         await _reply_with(

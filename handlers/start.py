@@ -1,9 +1,10 @@
 """/start, /faq and /help: the greeting, the topics and how to ask.
 
 ``/start <entry id>`` (a deep link such as ``t.me/<bot>?start=scope``, which every answer's
-"share" button passes on) opens that entry's answer; an id the knowledge base does not have
-greets and shows the topics. A command also ends any dialog the user was in (typing a question
-for a person, an owner's reply): the user has moved on.
+"share" button passes on) opens that entry's answer; an id the knowledge base does not have (the
+entry was removed or renamed since the link was shared) says the link is out of date and shows
+the topics. A command also ends any dialog the user was in (typing a question for a person, an
+owner's reply): the user has moved on, and ``handlers.dialogs`` has told them what was not sent.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ async def start(
     texts: Texts,
 ) -> None:
     await state.clear()
-    entry = service.kb.entry(command.args.strip()) if command.args else None
+    payload = (command.args or "").strip()
+    entry = service.kb.entry(payload) if payload else None
     if entry is not None:
         markup = answer_keyboard(
             service.kb, entry, texts, Origin.SEARCH, bot_username=await bot_username(bot)
@@ -45,6 +47,8 @@ async def start(
         greeting = texts.start.format(
             name=escape(name), about=texts.about(escape(service.kb.title))
         )
+        if payload:  # a link to an entry removed or renamed since it was shared
+            greeting = f"{texts.link_outdated}\n\n{greeting}"
         await reply(message, greeting, sections_keyboard(service.kb))
     await remember_user(db, message.from_user)
 

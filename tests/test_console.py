@@ -6,10 +6,11 @@ import io
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Settings
-from bot.console import BANNER, run_console
+from bot.console import BANNER, CONSOLE_USER_ID, PICTURE, run_console
 from bot.service import FaqService
 from bot.storage import Database
 from bot.texts import ENGLISH, RUSSIAN
@@ -142,3 +143,21 @@ async def test_piped_lines_are_not_swallowed_by_the_flood_guard(settings: Settin
 
     assert output.count("Каковы сегодня приоритеты двустороннего сотрудничества?") == 5
     assert RUSSIAN.slow_down not in output
+
+
+async def test_a_picture_the_bot_sends_is_shown_as_such(settings: Settings) -> None:
+    owner_settings = replace(settings, admin_ids=frozenset({CONSOLE_USER_ID}))
+
+    output = await chat(owner_settings, "/stats")
+
+    assert f"bot> {PICTURE}\n     📊 Статистика\n" in output
+
+
+async def test_buttons_edited_away_cannot_be_tapped_any_more(settings: Settings) -> None:
+    owner_settings = replace(settings, admin_ids=frozenset({CONSOLE_USER_ID}))
+
+    output = await chat(owner_settings, "как приготовить борщ?", "/unanswered", "3", "3")
+
+    skip = RUSSIAN.owner.ignore
+    assert output.count(f"(tapped: {skip})") == 1  # the second "3" is no button any more
+    assert "bot (edited)> 🙈 «как приготовить борщ?» пропущен." in output

@@ -9,6 +9,8 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot import telegram_rules
 from bot.callbacks import (
+    CancelAskCallback,
+    CancelDialogCallback,
     EntryCallback,
     MenuCallback,
     Origin,
@@ -353,3 +355,14 @@ def test_the_answer_keyboard_leads_back_to_the_page_that_lists_the_entry() -> No
     assert rows(markup)[1] == [(RUSSIAN.back_to_questions, "sp:general:2")]
     assert section_page_of(kb, kb.entries[19]) == 0
     assert section_page_of(kb, kb.entries[20]) == 1
+
+
+def test_a_dialogs_cancel_buttons_carry_its_token() -> None:
+    [[ask]] = cancel_ask_keyboard(RUSSIAN, dialog="0a1b2c3d").inline_keyboard
+    [[owner]] = cancel_dialog_keyboard(RUSSIAN, dialog="0a1b2c3d").inline_keyboard
+    [[create, cancel]] = confirm_new_entry_keyboard(ENGLISH, dialog="0a1b2c3d").inline_keyboard
+
+    assert CancelAskCallback.unpack(ask.callback_data or "").dialog == "0a1b2c3d"
+    assert CancelDialogCallback.unpack(owner.callback_data or "").dialog == "0a1b2c3d"
+    assert CancelDialogCallback.unpack(cancel.callback_data or "").dialog == "0a1b2c3d"
+    assert (create.text, cancel.text) == (ENGLISH.owner.create, ENGLISH.owner.cancel)

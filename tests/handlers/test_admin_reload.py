@@ -138,3 +138,34 @@ async def test_at_start_the_owners_additions_are_applied_and_their_menu_is_set(
     ]  # fmt: skip
     assert (f"chat:{ABSENT_OWNER_ID}", None) not in bot.session.commands
     assert any(str(ABSENT_OWNER_ID) in message for message in caplog.messages)
+
+
+async def test_reload_tells_the_owner_which_additions_no_longer_apply(
+    owner_chat: LocalChat, user_chat: LocalChat, faq_copy: Path, db: Database
+) -> None:
+    await db.add_phrasing("scope", "где оставить машину", added_by=OWNER_ID)
+    await db.add_phrasing("priorities", BORSCHT, added_by=OWNER_ID)
+    replace_in(faq_copy, 'id = "scope"', 'id = "scope_renamed"')
+
+    [reply] = (await owner_chat.send("/reload")).sent
+
+    reloaded = OWNER.reloaded.format(sections=3, entries=4, added=0)
+    details = "• phrasing 'где оставить машину' added in the chat: entry 'scope' no longer exists"
+    skipped = OWNER.reload_skipped.format(
+        count=1, details=details, command="python -m bot additions"
+    )
+    assert reply.text == f"{reloaded}\n\n{skipped}".replace("<code>", "").replace("</code>", "")
+    assert "больше не применяются: 1" in reply.text
+    # The addition that still fits is kept.
+    [borscht] = (await user_chat.send(BORSCHT)).sent
+    assert borscht.text.startswith("Каковы сегодня приоритеты")
+
+
+async def test_reload_with_every_addition_applied_says_nothing_about_skipping(
+    owner_chat: LocalChat, db: Database
+) -> None:
+    await db.add_phrasing("priorities", BORSCHT, added_by=OWNER_ID)
+
+    [reply] = (await owner_chat.send("/reload")).sent
+
+    assert reply.text == OWNER.reloaded.format(sections=3, entries=4, added=0)

@@ -168,7 +168,7 @@ async def test_someone_elses_question_cannot_be_sent(
 
     exchange = await intruder.press(AskHumanCallback(update_id=logged.update_id or 0).pack(), None)
 
-    assert exchange.notices == [RUSSIAN.stale_button]
+    assert exchange.notices == [RUSSIAN.ask_not_yours]
     assert exchange.sent == []
     assert (await db.human_questions()).total == 0
 
@@ -217,9 +217,10 @@ async def test_the_queue_is_oldest_first_five_to_a_page(
 async def test_a_question_of_emoji_at_telegrams_limit_goes_through_the_whole_round_trip(
     user: LocalChat, owner: LocalChat, db: Database
 ) -> None:
-    # 2,048 emoji are 4,096 UTF-16 units, the most Telegram takes; each quote of it must be
-    # clipped in units, or the owners' messages carrying it are refused.
-    question = "😀" * 2048
+    # 2,046 emoji are 4,092 UTF-16 units, near the most Telegram takes; each quote of it must
+    # be clipped in units, or the owners' messages carrying it are refused. (A word in front:
+    # a message of emoji alone is asked for words, see test_questions.)
+    question = "да " + "😀" * 2046
     await user.click(await not_found(user, question), RUSSIAN.ask_human)
 
     [notification] = owner.received()
@@ -233,7 +234,7 @@ async def test_a_question_of_emoji_at_telegrams_limit_goes_through_the_whole_rou
     assert [m.text for m in replied.sent_to(owner.chat.id)] == [RUSSIAN.owner.reply_sent]
     assert replied.refused == []
     delivered = user.received()[-2:]
-    assert delivered[0].text.startswith("💬 Ответ на ваш вопрос «😀😀")
+    assert delivered[0].text.startswith("💬 Ответ на ваш вопрос «да 😀😀")
     assert "".join(m.text for m in delivered).count("Ответ.") == 580
 
 
@@ -264,3 +265,28 @@ async def test_a_reply_prompt_telegram_refuses_does_not_start_the_reply(
     assert after.sent[0].text.startswith("Каковы сегодня приоритеты")
     [question] = (await db.human_questions()).rows
     assert question.status is HumanQuestionStatus.OPEN
+
+
+async def test_in_a_group_only_the_asker_can_send_the_question_and_the_reply_names_them(
+    group: LocalChat, owner: LocalChat, dp: Dispatcher, bot: MockedBot, db: Database
+) -> None:
+    [message] = (await group.send(f"@faq_local_bot {BORSCHT}")).sent
+    assert message.text == RUSSIAN.not_found
+    member = LocalChat(dp, bot, user=make_user(3004, first_name="Пётр"), chat=group.chat)
+
+    tapped = await member.click(message, RUSSIAN.ask_human)
+
+    assert tapped.notices == [RUSSIAN.ask_not_yours]
+    assert tapped.sent == []
+    assert (await db.human_questions()).total == 0
+
+    asked = await group.click(message, RUSSIAN.ask_human)
+    assert [m.text for m in asked.sent_to(group.chat.id)] == [RUSSIAN.ask_sent]
+    notification = owner.received()[-1]
+    await owner.click(notification, RUSSIAN.owner.reply)
+    await owner.send(REPLY)
+
+    delivered = group.received()[-1]
+    assert delivered.text == f"💬 Ольга, ответ на ваш вопрос «{BORSCHT}»:\n\n{REPLY}"
+    [call] = [c for c in bot.calls("sendMessage") if c.params["chat_id"] == group.chat.id][-1:]
+    assert call.params["text"].startswith('💬 <a href="tg://user?id=3003">Ольга</a>, ')

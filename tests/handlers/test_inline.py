@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_module
+import re
 from typing import Any
 
 import pytest
@@ -19,6 +21,11 @@ from bot.storage import Database
 from bot.texts import ENGLISH, RUSSIAN
 from handlers import inline
 from tests.mocked_bot import MockedBot, make_user
+
+
+def visible(html: str) -> str:
+    """The text Telegram shows for ``html`` (the bot's own markup: tags and entities)."""
+    return html_module.unescape(re.sub(r"</?[a-z]+>", "", html))
 
 
 def answered(exchange: Any) -> dict[str, Any]:
@@ -106,8 +113,23 @@ async def test_a_long_answer_is_cut_to_one_message_with_the_link_to_all_of_it(
     exchange = await chat.inline("подробный ответ")
 
     [result] = exchange.inline_results
-    assert utf16_length(result["input_message_content"]["message_text"]) <= MESSAGE_LIMIT
-    assert exchange.refused == []
+    html = result["input_message_content"]["message_text"]
+    assert exchange.refused == []  # valid HTML within Telegram's limit (the fake API checks)
+    shown = visible(html)
+    assert utf16_length(shown) <= MESSAGE_LIMIT
+    cut = RUSSIAN.inline_cut.format(bot="@faq_local_bot").replace("<i>", "").replace("</i>", "")
+    assert shown.endswith(f"…\n\n{cut}")
+    assert shown.startswith("Расскажите подробно?\n\n0. Очень подробный <ответ> & пояснение.")
+    assert html.endswith(f"…\n\n{RUSSIAN.inline_cut.format(bot='@faq_local_bot')}")
+    assert "&lt;ответ&gt; &amp;" in html
+
+
+async def test_a_short_answer_goes_whole_without_a_cut_notice(user: LocalChat) -> None:
+    exchange = await user.inline("Байконур")
+
+    html = exchange.inline_results[0]["input_message_content"]["message_text"]
+    assert "…" not in html
+    assert RUSSIAN.inline_cut.split(":")[0] not in html
 
 
 async def test_english_users_get_the_link_in_english(english_user: LocalChat) -> None:

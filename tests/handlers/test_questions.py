@@ -259,3 +259,27 @@ async def test_a_message_of_invisible_characters_is_asked_for_a_question(
 
     assert reply.text == RUSSIAN.empty_question
     assert await db.recent_questions(limit=5) == []
+
+
+@pytest.mark.parametrize("wordless", ["😀😀😀", "...", "¯\\_(ツ)_/¯", "❤️", "?!", ":)"])
+async def test_a_message_without_words_is_asked_for_words_and_not_logged(
+    user: LocalChat, english_user: LocalChat, db: Database, wordless: str
+) -> None:
+    [reply] = (await user.send(wordless)).sent
+    [english] = (await english_user.send(wordless)).sent
+
+    assert reply.text == RUSSIAN.no_words
+    assert button_texts(reply) == []
+    assert english.text == ENGLISH.no_words
+    assert await db.recent_questions(limit=5) == []
+    assert (await db.unanswered(page_size=1, include_resolved=False)).total == 0
+
+
+@pytest.mark.parametrize("short", ["ж/д", "4", "2026"])
+async def test_short_messages_with_letters_or_digits_still_go_to_the_engine(
+    user: LocalChat, db: Database, short: str
+) -> None:
+    [reply] = (await user.send(short)).sent
+
+    assert reply.text != RUSSIAN.no_words
+    assert len(await db.recent_questions(limit=5)) == 1

@@ -64,10 +64,20 @@ async def test_start_with_an_entry_id_opens_its_answer(
     assert button_texts(message) == answer_buttons(RUSSIAN)
 
 
-async def test_start_with_an_unknown_payload_greets(user: LocalChat) -> None:
+async def test_start_with_an_unknown_payload_says_the_link_is_outdated_and_greets(
+    user: LocalChat, english_user: LocalChat
+) -> None:
     [message] = (await user.send("/start no-such-entry")).sent
+    [english] = (await english_user.send("/start no-such-entry")).sent
 
-    assert message.text.startswith("Здравствуйте")
+    assert message.text.startswith(f"{RUSSIAN.link_outdated}\n\nЗдравствуйте, Анна!")
+    assert english.text.startswith(f"{ENGLISH.link_outdated}\n\nHello, Alice!")
+
+
+async def test_start_without_a_payload_does_not_mention_links(user: LocalChat) -> None:
+    [message] = (await user.send("/start")).sent
+
+    assert message.text.startswith("Здравствуйте, Анна!")
 
 
 async def test_a_hostile_first_name_is_shown_literally(dp: Dispatcher, bot: MockedBot) -> None:
@@ -148,7 +158,7 @@ async def test_start_with_an_unknown_payload_falls_back_to_the_topics(
 ) -> None:
     [message] = (await user.send(f"/start {payload}")).sent
 
-    assert message.text.startswith("Здравствуйте, Анна!")
+    assert message.text.startswith(f"{RUSSIAN.link_outdated}\n\nЗдравствуйте, Анна!")
     assert button_texts(message) == [section.title for section in faq_service.kb.sections]
 
 
