@@ -39,6 +39,18 @@ DEFAULT_POLL_RETRY_MAX = 10.0
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 _WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts
 _ADMIN_ID_RE = re.compile(r"^\d{1,19}$")
+# Settings only serving Telegram needs; commands that work offline leave them unread.
+TELEGRAM_SETTINGS = (
+    "BOT_TOKEN",
+    "TELEGRAM_API_BASE",
+    "BOT_MODE",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_HOST",
+    "WEBHOOK_PORT",
+    "POLL_TIMEOUT",
+    "POLL_RETRY_MAX",
+)
 
 
 class Secret:
@@ -88,19 +100,26 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     env_file: Path | None = Path(".env"),
     require_token: bool = True,
+    *,
+    telegram: bool = True,
 ) -> Settings:
     """Read settings from ``environ`` (default ``os.environ``) over ``env_file`` (if it exists).
 
     ``os.environ`` is never modified. Relative paths are resolved against the current
-    directory. ``require_token=False`` is for commands that work without Telegram; a token
-    that is set must still be well-formed.
+    directory. ``require_token=False`` is for serving without a token (the console chat); a
+    token that is set must still be well-formed. ``telegram=False`` is for commands that never
+    talk to Telegram (``ask``, ``import``, ``chat``...): the ``TELEGRAM_SETTINGS`` are then
+    not read at all, so that a half-configured webhook or a bad token, which only the bot
+    needs right, does not stop them; they keep their defaults.
     """
     env_lines = _read_env_file(env_file) if env_file is not None else {}
     file_values = {name: value for name, (value, _line) in env_lines.items()}
-    source = _Source(os.environ if environ is None else environ, file_values, env_file)
+    ignored = () if telegram else TELEGRAM_SETTINGS
+    environ = os.environ if environ is None else environ
+    source = _Source(environ, file_values, env_file, ignored=ignored)
 
     token = source.get("BOT_TOKEN", _parse_token)
-    if token is None and require_token:
+    if token is None and require_token and telegram:
         raise ConfigError(
             "BOT_TOKEN is not set: copy .env.example to .env "
             "and put your token from @BotFather there"
@@ -129,20 +148,24 @@ def load_settings(
     )
     _check_webhook_mode(settings)
     if env_file is not None:
-        _check_no_misspelled_names(env_file, env_lines, source.asked)
+        _check_no_misspelled_names(env_file, env_lines, source.asked, ignore=ignored)
     return settings
 
 
 def _check_no_misspelled_names(
-    path: Path, env_lines: Mapping[str, tuple[str, int]], known: set[str]
+    path: Path,
+    env_lines: Mapping[str, tuple[str, int]],
+    known: set[str],
+    ignore: tuple[str, ...] = (),
 ) -> None:
     """A name close to a setting's (``ADMIN_ID``) is a typo that would silently leave the
-    setting at its default; other names may be for other tools and are left alone."""
+    setting at its default; other names may be for other tools and are left alone, and so are
+    near misses of the ``ignore`` settings (which the caller does not use)."""
     for name, (_value, line) in env_lines.items():
         if name in known:
             continue
         close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.8)
-        if close:
+        if close and close[0] not in ignore:
             raise ConfigError(f"{path}:{line}: unknown setting {name}; did you mean {close[0]}?")
 
 
@@ -154,16 +177,23 @@ class _Source:
     """Looks a setting up in the environment, then in the ``.env`` file, remembering which."""
 
     def __init__(
-        self, environ: Mapping[str, str], file_values: Mapping[str, str], env_file: Path | None
+        self,
+        environ: Mapping[str, str],
+        file_values: Mapping[str, str],
+        env_file: Path | None,
+        ignored: tuple[str, ...] = (),
     ) -> None:
         self._environ = environ
         self._file_values = file_values
         self._env_file = env_file
+        self._ignored = ignored  # read as unset, whatever their value
         self.asked: set[str] = set()  # every setting's name, once settings are loaded
 
     def raw(self, name: str) -> tuple[str, str] | None:
         """The stripped value and a phrase saying where it came from; None if unset or empty."""
         self.asked.add(name)
+        if name in self._ignored:
+            return None
         value = self._environ.get(name)
         if value is not None and value.strip():
             return value.strip(), "in the environment"

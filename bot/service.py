@@ -12,17 +12,21 @@ chat would wait that long.
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.engine import FaqEngine
 from bot.engine.types import MatchResult, Thresholds
+from bot.knowledge.additions import overlay_owner_additions
 from bot.knowledge.loader import load_knowledge_base
 from bot.knowledge.model import KnowledgeBase
 
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.storage import Database
+
+logger = logging.getLogger(__name__)
 
 
 class FaqService:
@@ -35,6 +39,9 @@ class FaqService:
         self.base = base if base is not None else engine.kb
         # Rebuilds take turns, so that the last one to finish has seen every addition.
         self._rebuild_lock = asyncio.Lock()
+        # Owners' additions the last rebuild could not use (their entry or section is gone
+        # from the file, ...), one line each: /reload tells the owner.
+        self.skipped_additions: tuple[str, ...] = ()
 
     @classmethod
     def from_knowledge_base(
@@ -64,7 +71,7 @@ class FaqService:
     async def apply_owner_additions(self, db: Database) -> KnowledgeBase:
         """Answer from the base plus every addition stored in ``db`` now; returns that KB."""
         async with self._rebuild_lock:
-            effective = await db.with_owner_additions(self.base)
+            effective = await self._with_owner_additions(db, self.base)
             if effective != self.kb:  # nothing new: keep the engine (a rebuild costs time)
                 await self._replace_off_the_loop(effective)
             return self.kb
@@ -76,10 +83,18 @@ class FaqService:
             raise RuntimeError("this FAQ was not loaded from a file")
         async with self._rebuild_lock:
             base = await asyncio.to_thread(load_knowledge_base, self.source)
-            effective = await db.with_owner_additions(base) if db is not None else base
+            self.skipped_additions = ()
+            effective = await self._with_owner_additions(db, base) if db is not None else base
             await self._replace_off_the_loop(effective)
             self.base = base
             return self.kb
+
+    async def _with_owner_additions(self, db: Database, base: KnowledgeBase) -> KnowledgeBase:
+        overlay = overlay_owner_additions(base, await db.phrasings(), await db.owner_entries())
+        for line in overlay.skipped:
+            logger.warning("%s", line)
+        self.skipped_additions = overlay.skipped
+        return overlay.kb
 
 
 def load_faq_service(settings: Settings) -> FaqService:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -415,10 +416,44 @@ class Database:
             await database._migrate(migrations)
         except sqlite3.Error as error:
             await connection.close()
+            read_only = _read_only_problem(path)
+            if read_only:
+                raise StorageError(f"database {path}: {read_only}") from None
             raise StorageError(f"database {path}: cannot use it ({error})") from None
         except BaseException:
             await connection.close()
             raise
+        return database
+
+    @classmethod
+    async def open_for_reading(
+        cls,
+        path: Path,
+        *,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> Database:
+        """``open`` for commands that only read (listing, export), which also works when the
+        file or its disk is read-only, as long as its schema is up to date."""
+        try:
+            return await cls.open(path, migrations=migrations, clock=clock)
+        except StorageError:
+            if not _is_read_only_file(path):
+                raise
+        connection = await _connect_read_only(path)
+        database = cls(connection, path, clock)
+        try:
+            version = await database.schema_version()
+        except sqlite3.Error as error:
+            await connection.close()
+            raise StorageError(f"database {path}: cannot use it ({error})") from None
+        if version != len(migrations):
+            await connection.close()
+            update = "update the bot" if version > len(migrations) else "let the bot update it"
+            raise StorageError(
+                f"database {path} is read-only and has schema version {version}, this bot "
+                f"reads version {len(migrations)}: {update} (with write access)"
+            )
         return database
 
     @property
@@ -1045,7 +1080,55 @@ async def _connect(path: Path) -> aiosqlite.Connection:
         # Autocommit mode: transactions are explicit (see Database._transaction).
         return await aiosqlite.connect(path, isolation_level=None)
     except sqlite3.Error as error:
+        read_only = _read_only_problem(path)
+        if read_only:
+            raise StorageError(f"database {path}: {read_only}") from None
         raise StorageError(f"database {path}: cannot open it ({error})") from None
+
+
+async def _connect_read_only(path: Path) -> aiosqlite.Connection:
+    """A read-only connection. On a read-only disk SQLite cannot create the files a database
+    in WAL mode reads through; ``immutable`` tells it nobody writes the file meanwhile, which
+    nobody can there."""
+    uri = _file_uri(path)
+    problem: sqlite3.Error | None = None
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            connection = await aiosqlite.connect(f"{uri}?{options}", uri=True, isolation_level=None)
+        except sqlite3.Error as error:
+            problem = error
+            continue
+        try:
+            await connection.execute("SELECT count(*) FROM sqlite_master")
+        except sqlite3.Error as error:
+            problem = error
+            await connection.close()
+            continue
+        return connection
+    raise StorageError(f"database {path}: cannot read it ({problem})")
+
+
+def _file_uri(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def _is_read_only_file(path: Path) -> bool:
+    return path.is_file() and _read_only_problem(path) is not None
+
+
+def _read_only_problem(path: Path) -> str | None:
+    """Why SQLite cannot write ``path``, if the reason is a read-only file, folder or disk."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return (
+            "the file is read-only; the bot needs to write to it "
+            "(check its permissions, and that the disk is not mounted read-only)"
+        )
+    if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+        return (
+            f"its folder {path.parent} is read-only; SQLite needs to create "
+            "its journal files next to the database"
+        )
+    return None
 
 
 def _prepare_location(path: Path) -> None:

@@ -359,3 +359,38 @@ def test_dotenv_quotes_comments_and_export_are_read_as_python_dotenv_reads_them(
 
     assert settings.log_level == "DEBUG"
     assert settings.admin_ids == frozenset({1, 2})
+
+
+# --- offline commands ignore the settings only serving Telegram needs -------------------------
+
+
+def test_offline_settings_ignore_telegram_only_settings_whatever_their_value() -> None:
+    Path(".env").write_text(
+        "BOT_TOKEN=abc\nBOT_MODE=webhook\nWEBHOOK_PORT=http\nPOLL_TIMEOUT=9999\n"
+        "TELEGRAM_API_BASE=nonsense\nWEBHOOK_SECRT=x\nFAQ_PATH=kb.txt\n",
+        encoding="utf-8",
+    )
+
+    settings = load_settings(environ={"WEBHOOK_URL": "ftp://x"}, telegram=False)
+
+    assert settings.bot_token is None
+    assert settings.bot_mode == "polling"
+    assert settings.webhook_url is None
+    assert settings.faq_path == Path.cwd() / "kb.txt"
+    # The bot itself still refuses them, one line at a time.
+    assert error_from(dotenv="BOT_TOKEN=abc\n") == (
+        "BOT_TOKEN in .env looks malformed "
+        "(expected '<digits>:<letters, digits, - and _>' from @BotFather)"
+    )
+
+
+def test_offline_settings_still_check_what_offline_commands_use() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"BOT_TOKEN": "abc", "LOG_LEVEL": "LOUD"}, telegram=False)
+    assert caught.value.message == (
+        "LOG_LEVEL in the environment: 'LOUD' is not one of DEBUG, INFO, WARNING, ERROR"
+    )
+    Path(".env").write_text("FAQ_PAHT=kb.txt\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={}, telegram=False)
+    assert caught.value.message == ".env:1: unknown setting FAQ_PAHT; did you mean FAQ_PATH?"

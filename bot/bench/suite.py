@@ -25,7 +25,7 @@ def run_bench(
 ) -> BenchReport:
     """Every benchmark of ``plan``, on the knowledge base of ``settings`` (default: the
     environment's and .env's, as the bot would read them)."""
-    settings = settings or load_settings(require_token=False)
+    settings = settings or load_settings(telegram=False)
     started = time.perf_counter()
     report = BenchReport(plan.name, describe_environment(), plan.queries)
 

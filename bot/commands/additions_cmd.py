@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if database is None:
         from bot.config import load_settings
 
-        database = load_settings(require_token=False).database_path
+        database = load_settings(telegram=False).database_path
     if not database.exists():
         raise OperatorError(f"no database at {display_path(database)}: nothing was added yet")
     return asyncio.run(_run(args, database))
@@ -63,10 +63,11 @@ def run(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace, path: Path) -> int:
     from bot.storage import Database
 
-    async with await Database.open(path) as db:
-        if not args.remove_phrasing and not args.remove_entry:
+    if not args.remove_phrasing and not args.remove_entry:
+        async with await Database.open_for_reading(path) as db:  # a read-only file will do
             await _list(db)
             return 0
+    async with await Database.open(path) as db:
         return await _remove(db, args.remove_phrasing, args.remove_entry)
 
 
@@ -90,19 +91,22 @@ async def _list(db: Database) -> None:
 
 
 async def _remove(db: Database, phrasing_ids: list[int], entry_ids: list[str]) -> int:
-    missing = []
-    for number in phrasing_ids:
-        if await db.remove_phrasing(number):
-            print(f"removed phrasing {number}")
-        else:
-            missing.append(f"phrasing {number}")
-    for entry_id in entry_ids:
-        if await db.remove_owner_entry(entry_id):
-            print(f"removed entry {entry_id!r} and the phrasings added to it")
-        else:
-            missing.append(f"entry {entry_id!r}")
+    """Remove all the named additions, or, if one of them does not exist, none of them."""
+    phrasings = {phrasing.id for phrasing in await db.phrasings()}
+    entries = {entry.id for entry in await db.owner_entries()}
+    missing = [f"phrasing {number}" for number in phrasing_ids if number not in phrasings]
+    missing += [f"entry {entry_id!r}" for entry_id in entry_ids if entry_id not in entries]
     if missing:
         listed = ", ".join(missing)
-        raise OperatorError(f"no such addition: {listed} (`python -m bot additions` lists them)")
+        raise OperatorError(
+            f"no such addition: {listed} (`python -m bot additions` lists them); nothing removed"
+        )
+    # Phrasings first: removing an entry also removes the phrasings added to it.
+    for number in dict.fromkeys(phrasing_ids):  # each once, in the order given
+        await db.remove_phrasing(number)
+        print(f"removed phrasing {number}")
+    for entry_id in dict.fromkeys(entry_ids):
+        await db.remove_owner_entry(entry_id)
+        print(f"removed entry {entry_id!r} and the phrasings added to it")
     print("a running bot applies this at its next /reload")
     return 0

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("text", nargs="*", help="the message (default: each line of stdin)")
-    parser.add_argument("--faq", type=Path, help="knowledge base file, .toml or .txt")
+    parser.add_argument("--faq", type=Path, help="knowledge base file, .toml, .txt or .md")
     parser.add_argument("--json", action="store_true", help="one JSON object per message")
     parser.add_argument(
         "--explain", action="store_true", help="show which words matched, and their weights"
@@ -27,7 +27,7 @@ def build_engine(faq: Path | None) -> FaqEngine:
     from bot.engine import FaqEngine
     from bot.knowledge.loader import load_knowledge_base
 
-    settings = load_settings(require_token=False)
+    settings = load_settings(telegram=False)
     kb = load_knowledge_base(faq or settings.faq_path)
     return FaqEngine.build(kb, settings.thresholds)
 

@@ -16,4 +16,4 @@ def run(args: argparse.Namespace) -> int:
     from bot.config import load_settings
     from bot.console import chat
 
-    return chat(load_settings(require_token=False), language_code=args.lang)
+    return chat(load_settings(telegram=False), language_code=args.lang)

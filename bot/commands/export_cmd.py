@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     from bot.knowledge.loader import display_path, load_knowledge_base
     from bot.knowledge.writer import dump_knowledge_base, write_atomically
 
+    if args.path is not None:
+        _check_output(args.path)
     source, database = _paths(args)
     overlay = _with_additions(load_knowledge_base(source), database)
     if args.path is not None and args.path.exists() and args.path.resolve() == source.resolve():
@@ -65,6 +67,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_output(path: Path) -> None:
+    """Refuse, before any work, a file the bot could not read back or a folder that is not
+    there (a typo in a path should not quietly create folders)."""
+    from bot.errors import KnowledgeBaseError
+    from bot.knowledge.loader import display_path, is_toml
+
+    name = display_path(path)
+    if not is_toml(path):
+        raise KnowledgeBaseError(f"{name}: export writes TOML; choose a file name ending in .toml")
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise KnowledgeBaseError(f"{name}: {display_path(folder)} is a file, not a folder")
+    if not folder.is_dir():
+        raise KnowledgeBaseError(
+            f"{name}: the folder {display_path(folder)} does not exist (export creates no folders)"
+        )
+
+
 def _paths(args: argparse.Namespace) -> tuple[Path, Path | None]:
     """The knowledge base and the database (None: not wanted); settings are read only if needed."""
     source: Path | None = args.faq
@@ -72,7 +92,7 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path | None]:
     if source is None or (database is None and not args.no_database):
         from bot.config import load_settings
 
-        settings = load_settings(require_token=False)
+        settings = load_settings(telegram=False)
         source = source or settings.faq_path
         database = None if args.no_database else database or settings.database_path
     return source, database
@@ -114,21 +134,17 @@ async def _read_additions(kb: KnowledgeBase, database: Path) -> Overlay:
     from bot.knowledge.additions import overlay_owner_additions
     from bot.storage import Database
 
-    async with await Database.open(database) as db:
+    async with await Database.open_for_reading(database) as db:
         return overlay_owner_additions(kb, await db.phrasings(), await db.owner_entries())
 
 
 def _export_into_source(kb: KnowledgeBase, source: Path) -> int:
-    """Merge into the knowledge-base file (as ``import`` would) instead of rewriting it."""
-    from bot.errors import KnowledgeBaseError
-    from bot.knowledge.loader import display_path, is_toml
+    """Merge into the knowledge-base file (a .toml one: ``_check_output``), as ``import``
+    would, instead of rewriting it."""
+    from bot.knowledge.loader import display_path
     from bot.knowledge.writer import plan_merge, write_atomically
 
     name = display_path(source)
-    if not is_toml(source):
-        raise KnowledgeBaseError(
-            f"{name}: cannot export into a plain-text knowledge base; choose a .toml file"
-        )
     result = plan_merge(kb, source)
     for line in result.lines:
         print(line)

@@ -1,8 +1,9 @@
-"""`python -m bot import FILE`: merge a plain-text or TOML file of questions into the KB.
+"""`python -m bot import FILE`: merge a TOML, plain-text or Markdown file of questions into the KB.
 
 python -m bot import seed.txt                 # into FAQ_PATH (default data/faq.toml)
 python -m bot import more.toml --dry-run      # show what would change, write nothing
 python -m bot import new.txt --section misc   # new questions go to the section "misc"
+python -m bot import faq.md                   # "## Question" headings, answers under them
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "file",
         type=Path,
         metavar="FILE",
-        help="questions to import: .toml (project format) or plain text "
-        "(a question line, then its answer line)",
+        help="questions to import: .toml (project format), .txt (a question line, then its "
+        "answer; blocks separated by blank lines for answers of several lines) or .md "
+        "('## Question' headings with the answer under each)",
     )
     parser.add_argument(
         "--faq",
@@ -28,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--section",
         metavar="ID",
-        help="section for new questions (default: their own section for .toml, else 'imported')",
+        help="section for new questions (default: their own section for .toml, else "
+        "'imported'); questions already in the base stay in their section",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="report what would change without writing"
@@ -58,4 +61,4 @@ def run(args: argparse.Namespace) -> int:
 def _configured_faq_path() -> Path:
     from bot.config import load_settings
 
-    return load_settings(require_token=False).faq_path
+    return load_settings(telegram=False).faq_path

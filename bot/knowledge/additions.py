@@ -15,13 +15,14 @@ without a warning.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
+# new_entry_id is re-exported: entries created in the chat are named here (bot/storage.py).
+from bot.knowledge.identity import new_entry_id as new_entry_id
+from bot.knowledge.identity import question_key
 from bot.knowledge.loader import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
 from bot.knowledge.model import Entry, KnowledgeBase
 
@@ -126,14 +127,9 @@ def check_new_entry(
     return question, answer
 
 
-def _normalized(text: str) -> str:
-    """How the loader and the import merge compare questions: case and spacing ignored."""
-    return " ".join(text.casefold().split())
-
-
 def _entry_with_question(entries: Iterable[Entry], question: str) -> Entry | None:
-    key = _normalized(question)
-    return next((entry for entry in entries if _normalized(entry.question) == key), None)
+    key = question_key(question)
+    return next((entry for entry in entries if question_key(entry.question) == key), None)
 
 
 # --- the effective knowledge base -------------------------------------------------------------
@@ -198,8 +194,8 @@ def overlay_owner_additions(
             )
             continue
         entry = all_entries[number]
-        known = {_normalized(text) for text in (entry.question, *entry.phrasings)}
-        if _normalized(phrasing.text) in known:
+        known = {question_key(text) for text in (entry.question, *entry.phrasings)}
+        if question_key(phrasing.text) in known:
             continue  # the same as the question or a phrasing it has: nothing to add
         all_entries[number] = replace(entry, phrasings=(*entry.phrasings, phrasing.text))
         phrasings_added += 1
@@ -216,7 +212,7 @@ def _entry_problem(kb: KnowledgeBase, entries: list[Entry], addition: EntryAddit
     """Why an owner entry cannot be added: None if it can, "" if the file already has it."""
     same_id = next((entry for entry in entries if entry.id == addition.id), None)
     if same_id is not None:
-        if _normalized(same_id.question) == _normalized(addition.question):
+        if question_key(same_id.question) == question_key(addition.question):
             return ""
         return f"the knowledge base has another entry with this id ({same_id.question!r})"
     if kb.section(addition.section_id) is None:
@@ -225,42 +221,3 @@ def _entry_problem(kb: KnowledgeBase, entries: list[Entry], addition: EntryAddit
     if other is not None:
         return f"entry {other.id!r} has the same question"
     return None
-
-
-# --- ids --------------------------------------------------------------------------------------
-
-_TRANSLITERATION = str.maketrans(
-    {
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-        "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-        "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-        "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-        "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ә": "a", "ғ": "g", "қ": "k", "ң": "n",
-        "ө": "o", "ұ": "u", "ү": "u", "һ": "h",
-    }
-)  # fmt: skip
-_SLUG_BUDGET = 24  # leaves room for a "-NN" suffix within the 32-character id limit
-
-
-def new_entry_id(question: str, taken: set[str]) -> str:
-    """A readable id for a new entry (a latin slug of the question's first words), unused so far."""
-    decomposed = unicodedata.normalize("NFKD", question.casefold().translate(_TRANSLITERATION))
-    latin = "".join(char for char in decomposed if not unicodedata.combining(char))  # ç -> c
-    words = re.findall(r"[a-z0-9]+", latin)
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > _SLUG_BUDGET:
-            break
-        slug = candidate
-    if not slug and words:
-        slug = words[0][:_SLUG_BUDGET]
-    if not slug:
-        number = len(taken) + 1
-        while f"q{number}" in taken:
-            number += 1
-        return f"q{number}"
-    candidate, number = slug, 2
-    while candidate in taken:
-        candidate, number = f"{slug}-{number}", number + 1
-    return candidate

@@ -1,4 +1,4 @@
-"""Read and check a knowledge-base file: the TOML project format or the plain-text seed format.
+"""Read and check a knowledge-base file: the TOML project format, plain text or Markdown.
 
 Every problem becomes one ``KnowledgeBaseError`` line, ``path:line: problem`` (or
 ``path: problem`` when no line applies), so that the editor can jump straight to it. Only the
@@ -15,7 +15,10 @@ Rules beyond "the fields are there and have the right types":
   5 MiB, a hostile file could otherwise make the TOML parser take gigabytes of memory or minutes.
   All of this is checked before parsing, and the size before reading, so any file is refused
   in bounded time and memory;
-* two entries may not share an id or a question (the bot could not tell them apart);
+* two entries may not share an id or a question (the bot could not tell them apart); questions
+  that differ only in case, spacing or punctuation are the same question;
+* plain-text and Markdown files have no ids: each entry's id is made from its question
+  (``bot.knowledge.identity``), so that editing the file around it does not change it;
 * every entry names a defined section, and every section has at least one entry. An empty
   section is an error rather than a warning because it would show the user an empty menu;
 * unknown keys are errors, so that a typo such as ``phrasing =`` does not silently drop data.
@@ -32,12 +35,14 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
 from bot.errors import KnowledgeBaseError
+from bot.knowledge.identity import EntryIds, question_key
 from bot.knowledge.model import Entry, KnowledgeBase, Section
-from bot.knowledge.plaintext import QuestionAnswer, parse_pairs, split_lines
+from bot.knowledge.plaintext import PlainDocument, parse_markdown, parse_pairs, split_lines
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_TOML_ITEMS = 200_000  # "=", ",", "[" and "{" outside strings: an upper bound on items
@@ -56,17 +61,44 @@ SECTION_KEYS = ("id", "title")
 ENTRY_KEYS = ("id", "section", "question", "answer", "phrasings")
 
 
+class FileKind(StrEnum):
+    TOML = "toml"
+    TEXT = "text"
+    MARKDOWN = "markdown"
+
+
+FILE_KINDS = {
+    ".toml": FileKind.TOML,
+    ".txt": FileKind.TEXT,
+    ".md": FileKind.MARKDOWN,
+    ".markdown": FileKind.MARKDOWN,
+}
+KNOWN_KINDS = ".toml (the project format), .txt (plain text) or .md (Markdown)"
+
+
 def load_knowledge_base(path: Path) -> KnowledgeBase:
-    """Load ``path``: TOML if it ends in ``.toml``, otherwise the plain-text seed format."""
+    """Load ``path``, in the format its extension names (``FILE_KINDS``)."""
     name = display_path(path)
-    return parse_knowledge_base(read_text(path, name), name, toml=is_toml(path))
+    data = _read_at_most(path, name, MAX_FILE_BYTES)  # a missing file or a device comes first
+    return parse_knowledge_base(_decode(data, name), name, kind=file_kind(path, name))
 
 
-def parse_knowledge_base(text: str, name: str, *, toml: bool) -> KnowledgeBase:
+def parse_knowledge_base(text: str, name: str, *, kind: FileKind) -> KnowledgeBase:
     """Parse and check ``text``; ``name`` is how errors refer to the file."""
-    if toml:
+    if kind is FileKind.TOML:
         return _TomlChecker(text, name).knowledge_base()
-    return _plaintext_knowledge_base(parse_pairs(text, name), name)
+    if kind is FileKind.MARKDOWN:
+        return _plaintext_knowledge_base(parse_markdown(text, name), name)
+    return _plaintext_knowledge_base(PlainDocument(parse_pairs(text, name)), name)
+
+
+def file_kind(path: Path, name: str) -> FileKind:
+    """The format of ``path`` by its extension; any other extension is refused, not guessed."""
+    suffix = path.suffix.lower()
+    if suffix in FILE_KINDS:
+        return FILE_KINDS[suffix]
+    found = f"its extension {path.suffix!r}" if suffix else "it has no extension"
+    _fail(name, None, f"not a knowledge-base file ({found}): use {KNOWN_KINDS}")
 
 
 def is_toml(path: Path) -> bool:
@@ -86,7 +118,10 @@ def display_path(path: Path) -> str:
 def read_text(path: Path, name: str) -> str:
     """The file's text, refusing anything but a regular UTF-8 text file of at most 5 MiB
     (a leading BOM is dropped)."""
-    data = _read_at_most(path, name, MAX_FILE_BYTES)
+    return _decode(_read_at_most(path, name, MAX_FILE_BYTES), name)
+
+
+def _decode(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -157,34 +192,57 @@ def _show(value: str, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
-def _normalized(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
 # --- plain text -----------------------------------------------------------------------------
 
 
-def _plaintext_knowledge_base(pairs: list[QuestionAnswer], name: str) -> KnowledgeBase:
-    if not pairs:
+def _plaintext_knowledge_base(document: PlainDocument, name: str) -> KnowledgeBase:
+    """Entries named after their questions, so that an id (which owners' phrasings, deep links
+    and shared links refer to) stays with its question when the file is edited around it."""
+    if not document.pairs:
         _fail(name, None, "no questions: write a question line followed by its answer line")
+    sections = _plaintext_sections(document, name)
     first_seen: dict[str, int] = {}
     entries = []
-    for number, pair in enumerate(pairs, start=1):
+    ids = EntryIds()
+    for pair in document.pairs:
         _check_length(name, pair.line, "question", pair.question, MAX_QUESTION_CHARS)
         _check_length(name, pair.answer_line, "answer", pair.answer, MAX_ANSWER_CHARS)
-        key = _normalized(pair.question)
+        key = question_key(pair.question)
         if key in first_seen:
             _fail(name, pair.line, f"duplicate question (same as line {first_seen[key]})")
         first_seen[key] = pair.line
         entries.append(
             Entry(
-                id=f"q{number}",
-                section_id=PLAINTEXT_SECTION.id,
+                id=ids.new(pair.question),
+                section_id=sections[pair.section].id,
                 question=pair.question,
                 answer=pair.answer,
             )
         )
-    return KnowledgeBase(sections=(PLAINTEXT_SECTION,), entries=tuple(entries))
+    used = [section for title, section in sections.items() if title or _has_default(document)]
+    return KnowledgeBase(sections=tuple(used), entries=tuple(entries), title=document.title)
+
+
+def _has_default(document: PlainDocument) -> bool:
+    return any(not pair.section for pair in document.pairs)
+
+
+def _plaintext_sections(document: PlainDocument, name: str) -> dict[str, Section]:
+    """Sections by title: the default one ("") first, then Markdown's ``# Heading`` ones."""
+    sections = {"": PLAINTEXT_SECTION}
+    ids = EntryIds({PLAINTEXT_SECTION.id})
+    for title, line in document.section_lines.items():
+        _check_length(name, line, "section title", title, MAX_QUESTION_CHARS)
+        sections[title] = Section(id=ids.new(title), title=title)
+    if len(sections) - 1 > MAX_SECTIONS:
+        line = list(document.section_lines.values())[MAX_SECTIONS]
+        _fail(
+            name,
+            line,
+            f"more than {MAX_SECTIONS} sections: a topics menu cannot show them all; "
+            "group related questions into fewer sections",
+        )
+    return sections
 
 
 def _check_length(name: str, line: int | None, what: str, value: str, limit: int) -> None:
@@ -550,13 +608,13 @@ class _TomlChecker:
             question = self._text_field(
                 table, "question", label, span, MAX_QUESTION_CHARS, one_line=True
             )
-            if _normalized(question) in questions:
-                other = questions[_normalized(question)]
+            if question_key(question) in questions:
+                other = questions[question_key(question)]
                 self.fail(
                     self.lines.key(span, "question"),
                     f"{label}: same question as entry {_show(other)}",
                 )
-            questions[_normalized(question)] = entry_id
+            questions[question_key(question)] = entry_id
             answer = self._text_field(
                 table, "answer", label, span, MAX_ANSWER_CHARS, one_line=False
             )

@@ -20,10 +20,12 @@ import tomlkit
 from tomlkit.items import AoT, Array, String, Table
 
 from bot.errors import KnowledgeBaseError
-from bot.knowledge.additions import new_entry_id
+from bot.knowledge.identity import EntryIds, question_key
 from bot.knowledge.loader import (
     ID_RE,
     ID_RULE,
+    PLAINTEXT_SECTION,
+    FileKind,
     display_path,
     is_toml,
     load_knowledge_base,
@@ -158,20 +160,32 @@ class ImportResult:
     added: int = 0
     changed: int = 0
     unchanged: int = 0
-    other_changes: int = 0  # sections, synonym groups, abbreviations
+    # Changes to sections, synonym groups and abbreviations: ("synonym group", "added") -> count
+    others: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def other_changes(self) -> int:
+        return sum(self.others.values())
 
     @property
     def modifies_file(self) -> bool:
         return bool(self.added or self.changed or self.other_changes)
 
     def summary(self) -> str:
-        return f"{self.added} added, {self.changed} changed, {self.unchanged} unchanged"
+        """One line: the entries, then the other parts of the base that change, if any."""
+        line = f"{self.added} added, {self.changed} changed, {self.unchanged} unchanged"
+        others = [
+            f"{count} {what if count == 1 else what + 's'} {verb}"
+            for (what, verb), count in self.others.items()
+        ]
+        return f"{line}; also {', '.join(others)}" if others else line
 
 
 def plan_import(source: Path, target: Path, section_id: str | None = None) -> ImportResult:
     """Merge ``source`` (plain text or TOML) into the TOML file ``target``; write nothing.
 
-    Entries match by question (ignoring case and spacing) or, for TOML sources, by id.
+    Entries match by question (ignoring case, spacing and punctuation) or, for TOML sources,
+    by id.
     Matched entries get the new answer (and, from TOML, the new question wording and any new
     phrasings); the rest are added to ``section_id``, or to their own section for TOML sources,
     or to an "imported" section. A missing ``target`` is created.
@@ -203,7 +217,8 @@ def plan_merge(
     if merger.result.modifies_file:
         text = tomlkit.dumps(merger.doc).rstrip("\n") + "\n"
     # Check the merged file exactly as the bot will read it; an error here means nothing is written.
-    merged = parse_knowledge_base(text, f"{display_path(target)} (after import)", toml=True)
+    name = f"{display_path(target)} (after import)"
+    merged = parse_knowledge_base(text, name, kind=FileKind.TOML)
     if merger.is_new_file:  # nothing to preserve: use the tidy layout of export
         text = dump_knowledge_base(merged, header=NEW_FILE_HEADER)
     merger.result.text = text
@@ -218,8 +233,9 @@ def _check_target(target: Path) -> None:
         )
 
 
-def _normalized(text: str) -> str:
-    return " ".join(text.casefold().split())
+def _spaced(word: str) -> str:
+    """How synonyms compare: case and spacing ignored (punctuation may matter: "C++")."""
+    return " ".join(word.casefold().split())
 
 
 class _Merger:
@@ -231,11 +247,11 @@ class _Merger:
         self.result = ImportResult(target=target, text=text)
         self.is_new_file = current is None
         self.entries: dict[str, Entry] = {e.id: e for e in current.entries} if current else {}
-        self.by_question = {_normalized(e.question): e.id for e in self.entries.values()}
+        self.new_ids = EntryIds(set(self.entries))
+        self.by_question = {question_key(e.question): e.id for e in self.entries.values()}
         self.sections = {s.id for s in current.sections} if current else set()
-        self.synonym_groups = [
-            {_normalized(word) for word in group} for group in (current.synonyms if current else ())
-        ]
+        groups = current.synonyms if current else ()
+        self.synonym_groups = [{_spaced(word) for word in group} for group in groups]
         self.abbreviations = dict(current.abbreviations) if current else {}
 
     @classmethod
@@ -244,7 +260,7 @@ class _Merger:
             return cls(target, "", None)
         name = display_path(target)
         text = read_text(target, name)
-        return cls(target, text, parse_knowledge_base(text, name, toml=True))
+        return cls(target, text, parse_knowledge_base(text, name, kind=FileKind.TOML))
 
     def merge(self, incoming: KnowledgeBase, *, by_id: bool, section_id: str | None) -> None:
         if self.is_new_file:
@@ -254,13 +270,13 @@ class _Merger:
         for short, full in incoming.abbreviations:
             self._merge_abbreviation(short, full)
         for entry in incoming.entries:
-            match = self.by_question.get(_normalized(entry.question))
+            match = self.by_question.get(question_key(entry.question))
             if match is None and by_id and entry.id in self.entries:
                 match = entry.id
             if match is None:
                 self._add_entry(entry, incoming, by_id=by_id, section_id=section_id)
             else:
-                self._update_entry(self.entries[match], entry)
+                self._update_entry(self.entries[match], entry, section_id=section_id)
 
     # -- document structure
 
@@ -292,21 +308,25 @@ class _Merger:
                 return table
         raise KnowledgeBaseError(f"{self.name}: entry {entry_id!r} is not an [[entries]] table")
 
-    def _note(self, line: str) -> None:
+    def _note(self, what: str, verb: str, line: str) -> None:
+        """Report a change to something other than an entry (``what``: "section"...)."""
         self.result.lines.append(line)
-        self.result.other_changes += 1
+        key = (what, verb)
+        self.result.others[key] = self.result.others.get(key, 0) + 1
 
     # -- parts
 
     def _merge_synonyms(self, group: tuple[str, ...]) -> None:
-        words = {_normalized(word) for word in group}
+        # A group that shares some words with an existing one is added as it is, not merged
+        # into it: groups are not transitive (["Россия", "РФ"], ["Россия", "Москва"]).
+        words = {_spaced(word) for word in group}
         if any(words <= known for known in self.synonym_groups):
             return
         if "synonyms" not in self.doc:
             self.doc["synonyms"] = _multiline_array([])
         self.doc["synonyms"].append(list(group))
         self.synonym_groups.append(words)
-        self._note(f"added synonym group: {', '.join(group)}")
+        self._note("synonym group", "added", f"added synonym group: {', '.join(group)}")
 
     def _merge_abbreviation(self, short: str, full: str) -> None:
         if self.abbreviations.get(short) == full:
@@ -316,14 +336,14 @@ class _Merger:
         verb = "changed" if short in self.abbreviations else "added"
         self.doc["abbreviations"][short] = full
         self.abbreviations[short] = full
-        self._note(f"{verb} abbreviation {short} = {full}")
+        self._note("abbreviation", verb, f"{verb} abbreviation {short} = {full}")
 
     def _ensure_section(self, section: Section) -> None:
         if section.id in self.sections:
             return
         self._append_table("sections", _section_table(section))
         self.sections.add(section.id)
-        self._note(f"added section {section.id}: {section.title}")
+        self._note("section", "added", f"added section {section.id}: {section.title}")
 
     def _add_entry(
         self, entry: Entry, incoming: KnowledgeBase, *, by_id: bool, section_id: str | None
@@ -331,12 +351,13 @@ class _Merger:
         section = self._target_section(entry, incoming, by_id=by_id, section_id=section_id)
         self._ensure_section(section)
         keep_id = by_id and entry.id not in self.entries
-        new_id = entry.id if keep_id else new_entry_id(entry.question, set(self.entries))
+        new_id = entry.id if keep_id else self.new_ids.new(entry.question)
+        self.new_ids.taken.add(new_id)
         phrasings = entry.phrasings if by_id else ()
         added = Entry(new_id, section.id, entry.question, entry.answer, phrasings)
         self._append_table("entries", _entry_table(added))
         self.entries[new_id] = added
-        self.by_question[_normalized(added.question)] = new_id
+        self.by_question[question_key(added.question)] = new_id
         self.result.added += 1
         self.result.lines.append(f"added {new_id}: {added.question}")
 
@@ -345,17 +366,19 @@ class _Merger:
     ) -> Section:
         if section_id is not None:
             return Section(section_id, section_id)  # a new one gets its id as the title
-        if by_id:
+        # TOML files name their sections, and so do Markdown ones with "# Section" headings;
+        # plain text puts everything in one default section.
+        if by_id or entry.section_id != PLAINTEXT_SECTION.id:
             return incoming.section(entry.section_id) or IMPORTED_SECTION
         return NEW_FILE_SECTION if self.is_new_file else IMPORTED_SECTION
 
-    def _update_entry(self, current: Entry, incoming: Entry) -> None:
+    def _update_entry(self, current: Entry, incoming: Entry, *, section_id: str | None) -> None:
         table = self._entry_table(current.id)
         changes = []
-        if _normalized(incoming.question) != _normalized(current.question):
+        if question_key(incoming.question) != question_key(current.question):
             table["question"] = incoming.question
-            del self.by_question[_normalized(current.question)]
-            self.by_question[_normalized(incoming.question)] = current.id
+            del self.by_question[question_key(current.question)]
+            self.by_question[question_key(incoming.question)] = current.id
             changes.append("question updated")
         if incoming.answer != current.answer:
             table["answer"] = _text_value(incoming.answer)
@@ -365,22 +388,26 @@ class _Merger:
             self._add_phrasings(table, new_phrasings)
             count = len(new_phrasings)
             changes.append(f"{count} phrasing{'s' if count > 1 else ''} added")
+        # --section places new entries only: moving existing ones is an edit of the file.
+        kept = ""
+        if section_id is not None and section_id != current.section_id:
+            kept = f" (stays in section {current.section_id}: --section places new entries only)"
         if changes:
             self.result.changed += 1
-            self.result.lines.append(f"changed {current.id}: {', '.join(changes)}")
+            self.result.lines.append(f"changed {current.id}: {', '.join(changes)}{kept}")
         else:
             self.result.unchanged += 1
-            self.result.lines.append(f"unchanged {current.id}")
+            self.result.lines.append(f"unchanged {current.id}{kept}")
 
     @staticmethod
     def _new_phrasings(current: Entry, incoming: Entry) -> list[str]:
         # Compared with the incoming question: when the wording changes, the old wording may
         # stay on as a phrasing.
-        known = {_normalized(text) for text in (incoming.question, *current.phrasings)}
+        known = {question_key(text) for text in (incoming.question, *current.phrasings)}
         new = []
         for phrasing in incoming.phrasings:
-            if _normalized(phrasing) not in known:
-                known.add(_normalized(phrasing))
+            if question_key(phrasing) not in known:
+                known.add(question_key(phrasing))
                 new.append(phrasing)
         return new
 

@@ -256,3 +256,19 @@ def test_a_large_honest_knowledge_base_loads_in_time_proportional_to_its_size() 
     assert isinstance(outcome, KnowledgeBase)
     assert len(outcome.entries) == 5_000
     assert outcome.entry("e4999") is not None
+
+
+def test_thousands_of_questions_beginning_alike_are_named_in_linear_time() -> None:
+    # Their ids are "gde-nakhoditsya", "gde-nakhoditsya-2", ...: each must not be found by
+    # trying every number already given.
+    path = Path("faq.txt")
+    path.write_text(
+        "".join(f"Где находится столовая номер {n}?\nОтвет {n}.\n" for n in range(60_000)),
+        encoding="utf-8",
+    )
+
+    outcome = measured(path, trace_memory=False)
+
+    assert isinstance(outcome, KnowledgeBase)
+    assert [e.id for e in outcome.entries[:2]] == ["gde-nakhoditsya", "gde-nakhoditsya-2"]
+    assert outcome.entries[-1].id == "gde-nakhoditsya-60000"

@@ -1,4 +1,5 @@
-"""The plain-text seed format: a question line, then its answer line."""
+"""Plain-text and Markdown knowledge bases: the seed layout (a question line, then its answer
+line), blocks with answers of several lines, Markdown headings, and ids made from questions."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from bot.errors import KnowledgeBaseError
 from bot.knowledge.loader import load_knowledge_base
-from bot.knowledge.model import Section
+from bot.knowledge.model import KnowledgeBase, Section
 from bot.knowledge.plaintext import QuestionAnswer, parse_pairs
 
 FAQ = Path(__file__).resolve().parents[2] / "data" / "faq.toml"
@@ -29,7 +30,12 @@ def test_seed_file_loads_as_four_entries() -> None:
     Path("seed.txt").write_text("\n".join(seed_lines()) + "\n", encoding="utf-8")
     kb = load_knowledge_base(Path("seed.txt"))
     reference = load_knowledge_base(FAQ)
-    assert [e.id for e in kb.entries] == ["q1", "q2", "q3", "q4"]
+    assert [e.id for e in kb.entries] == [
+        "kak-skladyvaetsya",
+        "v-kakikh-oblastyakh",
+        "kakovy-segodnya",
+        "v-kakom-rusle",
+    ]
     assert [(e.question, e.answer) for e in kb.entries] == [
         (e.question, e.answer) for e in reference.entries
     ]
@@ -48,9 +54,10 @@ def test_blank_lines_crlf_and_spaces_are_ignored() -> None:
     ]
 
 
-def test_any_suffix_but_toml_is_plain_text() -> None:
-    Path("faq.md").write_text("Question?\nAnswer.\n", encoding="utf-8")
-    assert load_knowledge_base(Path("faq.md")).entry("q1").answer == "Answer."
+@pytest.mark.parametrize("suffix", [".txt", ".TXT"])
+def test_txt_files_are_plain_text(suffix: str) -> None:
+    Path(f"faq{suffix}").write_text("Question?\nAnswer.\n", encoding="utf-8")
+    assert load_knowledge_base(Path(f"faq{suffix}")).entry("question").answer == "Answer."
 
 
 def test_question_without_answer_names_its_line() -> None:
@@ -95,9 +102,13 @@ def test_too_long_lines_are_refused_with_their_line() -> None:
 
 
 def test_parse_pairs_keeps_line_numbers() -> None:
-    assert parse_pairs("\nQ?\n\nA.\nQ2?\nA2.", "x") == [
+    assert parse_pairs("\nQ?\n\nA.\n\nQ2?\n\n\nA2.", "x") == [
         QuestionAnswer(line=2, question="Q?", answer="A.", answer_line=4),
-        QuestionAnswer(line=5, question="Q2?", answer="A2.", answer_line=6),
+        QuestionAnswer(line=6, question="Q2?", answer="A2.", answer_line=9),
+    ]
+    assert parse_pairs("\nQ?\nA.\nmore.\n\nQ2?\nA2.", "x") == [
+        QuestionAnswer(line=2, question="Q?", answer="A.\nmore.", answer_line=3),
+        QuestionAnswer(line=6, question="Q2?", answer="A2.", answer_line=7),
     ]
 
 
@@ -105,3 +116,213 @@ def test_unicode_line_separators_do_not_split_lines() -> None:
     # str.splitlines() would split at U+2028 and shift every line number after it.
     pairs = parse_pairs("Q\u2028still Q?\nA.", "x")
     assert pairs == [QuestionAnswer(1, "Q\u2028still Q?", "A.", 2)]
+
+
+# --- ids made from the questions --------------------------------------------------------------
+
+PASS_PAIR = "Как оформить пропуск?\nВ бюро пропусков на первом этаже.\n"
+CANTEEN_PAIR = "Где находится столовая?\nНа третьем этаже.\n"
+PARKING_PAIR = "Сколько стоит парковка?\nПарковка бесплатная.\n"
+
+
+def ids_and_questions(path: Path) -> list[tuple[str, str]]:
+    return [(e.id, e.question) for e in load_knowledge_base(path).entries]
+
+
+def test_ids_come_from_the_questions_and_survive_an_edit_above_them() -> None:
+    path = Path("kb.txt")
+    path.write_text(PASS_PAIR + CANTEEN_PAIR + PARKING_PAIR, encoding="utf-8")
+    before = ids_and_questions(path)
+    assert before == [
+        ("kak-oformit-propusk", "Как оформить пропуск?"),
+        ("gde-nakhoditsya", "Где находится столовая?"),
+        ("skolko-stoit-parkovka", "Сколько стоит парковка?"),
+    ]
+
+    path.write_text(
+        "Как записаться на экскурсию?\nНапишите на почту.\n" + PASS_PAIR + PARKING_PAIR,
+        encoding="utf-8",
+    )
+
+    after = dict((question, entry_id) for entry_id, question in ids_and_questions(path))
+    assert after == {
+        "Как записаться на экскурсию?": "kak-zapisatsya-na",
+        "Как оформить пропуск?": "kak-oformit-propusk",
+        "Сколько стоит парковка?": "skolko-stoit-parkovka",
+    }
+
+
+def test_questions_with_the_same_id_get_numbers_in_file_order() -> None:
+    path = Path("kb.txt")
+    path.write_text(
+        "Где находится столовая?\nНа третьем.\nГде находится ближайшая парковка?\nВо дворе.\n"
+        "Где находится столовая для гостей?\nНа втором.\n",
+        encoding="utf-8",
+    )
+    assert [entry_id for entry_id, _ in ids_and_questions(path)] == [
+        "gde-nakhoditsya",
+        "gde-nakhoditsya-2",
+        "gde-nakhoditsya-3",
+    ]
+
+
+def test_questions_differing_only_in_punctuation_are_duplicates() -> None:
+    Path("kb.txt").write_text("Где столовая?\nТам.\nгде  столовая ?\nЗдесь.\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(Path("kb.txt"))
+    assert caught.value.message == "kb.txt:3: duplicate question (same as line 1)"
+
+
+# --- blocks: answers of several lines ---------------------------------------------------------
+
+
+def test_blocks_separated_by_blank_lines_have_answers_of_several_lines() -> None:
+    Path("kb.txt").write_text(
+        "Как оформить пропуск?\nПропуск оформляется в бюро.\nВозьмите с собой паспорт.\n\n"
+        "Где находится столовая?\nСтоловая на третьем этаже.\nРаботает с 12 до 15.\n\n"
+        + PARKING_PAIR,
+        encoding="utf-8",
+    )
+    kb = load_knowledge_base(Path("kb.txt"))
+    assert [(e.question, e.answer) for e in kb.entries] == [
+        ("Как оформить пропуск?", "Пропуск оформляется в бюро.\nВозьмите с собой паспорт."),
+        ("Где находится столовая?", "Столовая на третьем этаже.\nРаботает с 12 до 15."),
+        ("Сколько стоит парковка?", "Парковка бесплатная."),
+    ]
+
+
+def test_a_block_of_pairs_without_a_blank_line_is_refused_at_the_second_question() -> None:
+    Path("kb.txt").write_text(
+        PASS_PAIR + "\n" + CANTEEN_PAIR + PARKING_PAIR + "\nЕщё?\nДа.\nИ ещё.\n", encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(Path("kb.txt"))
+    assert caught.value.message == (
+        "kb.txt:6: looks like the next question, not part of the answer above: "
+        "put a blank line before it"
+    )
+
+
+def test_a_block_with_a_question_alone_names_it() -> None:
+    Path("kb.txt").write_text(
+        "Как оформить пропуск?\n\nВ бюро.\nС паспортом.\nВ будни.\n\n" + CANTEEN_PAIR,
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(Path("kb.txt"))
+    assert caught.value.message == (
+        "kb.txt:1: question has no answer (write the answer on the lines right under its "
+        "question; a blank line ends a question-and-answer block)"
+    )
+
+
+def test_an_odd_seed_is_refused_where_the_lines_slip_not_at_the_end() -> None:
+    Path("kb.txt").write_text(
+        "Как оформить пропуск?\nВ бюро.\nГде столовая?\nНа третьем этаже.\nОткрыта с 12.\n"
+        "Сколько стоит парковка?\nБесплатно.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(Path("kb.txt"))
+    assert caught.value.message == (
+        "kb.txt:5: read as a question, but line 6 after it looks like the question: "
+        "if an answer has several lines, separate question-and-answer blocks with blank lines"
+    )
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def markdown(text: str) -> KnowledgeBase:
+    Path("faq.md").write_text(text, encoding="utf-8")
+    return load_knowledge_base(Path("faq.md"))
+
+
+def markdown_refusal(text: str) -> str:
+    with pytest.raises(KnowledgeBaseError) as caught:
+        markdown(text)
+    assert "\n" not in caught.value.message
+    return caught.value.message
+
+
+def test_markdown_title_questions_and_paragraph_answers() -> None:
+    kb = markdown(
+        "# Частые вопросы\n\n"
+        "## Как оформить пропуск?\n"
+        "Пропуск оформляется в бюро пропусков.\nНа первом этаже.\n\n\n"
+        "Возьмите с собой паспорт.\n\n"
+        "## Где столовая? ##\n"
+        "На третьем этаже.\n"
+        "### Часы работы\n"
+        "С 12 до 15.\n"
+    )
+    assert kb.title == "Частые вопросы"
+    assert kb.sections == (Section("general", "Вопросы"),)
+    assert [(e.id, e.question, e.answer) for e in kb.entries] == [
+        (
+            "kak-oformit-propusk",
+            "Как оформить пропуск?",
+            "Пропуск оформляется в бюро пропусков.\nНа первом этаже.\n\nВозьмите с собой паспорт.",
+        ),
+        ("gde-stolovaya", "Где столовая?", "На третьем этаже.\n### Часы работы\nС 12 до 15."),
+    ]
+
+
+def test_markdown_level_one_headings_after_the_title_are_sections() -> None:
+    kb = markdown(
+        "# Справочник\n\n"
+        "# Пропуска\n## Как оформить пропуск?\nВ бюро.\n"
+        "# Столовая\n## Где столовая?\nНа третьем этаже.\n```\n# не заголовок\n```\n"
+        "## Когда обед?\nС 12.\n"
+    )
+    assert kb.title == "Справочник"
+    assert kb.sections == (Section("propuska", "Пропуска"), Section("stolovaya", "Столовая"))
+    assert [(e.section_id, e.question) for e in kb.entries] == [
+        ("propuska", "Как оформить пропуск?"),
+        ("stolovaya", "Где столовая?"),
+        ("stolovaya", "Когда обед?"),
+    ]
+    assert kb.entry("gde-stolovaya").answer == "На третьем этаже.\n```\n# не заголовок\n```"
+
+
+def test_markdown_mistakes_name_their_line() -> None:
+    assert markdown_refusal("# FAQ\nВступление.\n## Q?\nA.\n") == (
+        "faq.md:2: text outside a question: answers go under '## question' headings "
+        "(a '# heading' is a title or a section)"
+    )
+    assert markdown_refusal("# FAQ\n## Q?\n\n## Q2?\nA.\n") == (
+        "faq.md:2: question has no answer: write it under the heading"
+    )
+    assert markdown_refusal("# A\n## Q?\nA.\n# B\n# C\n## Q2?\nA.\n") == (
+        "faq.md:4: section has no questions: add '## question' headings"
+    )
+    assert markdown_refusal("## Q?\nA.\n##\nA.\n") == (
+        "faq.md:3: empty heading: write the question or section title after #"
+    )
+    assert markdown_refusal("## Где столовая?\nA.\n## где столовая\nB.\n") == (
+        "faq.md:3: duplicate question (same as line 1)"
+    )
+
+
+def test_markdown_without_questions_is_refused() -> None:
+    assert markdown_refusal("# Только заголовок\n") == (
+        "faq.md: no questions: write a question line followed by its answer line"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("faq.csv", "its extension '.csv'"),
+        ("faq.json", "its extension '.json'"),
+        ("faq", "it has no extension"),
+    ],
+)
+def test_other_extensions_are_refused_not_guessed(name: str, found: str) -> None:
+    Path(name).write_text("Question?\nAnswer.\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(Path(name))
+    assert caught.value.message == (
+        f"{name}: not a knowledge-base file ({found}): "
+        "use .toml (the project format), .txt (plain text) or .md (Markdown)"
+    )

@@ -11,14 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import KnowledgeBaseError
+from bot.knowledge.identity import new_entry_id
 from bot.knowledge.loader import ID_RE, load_knowledge_base
 from bot.knowledge.model import Entry, KnowledgeBase, Section
-from bot.knowledge.writer import (
-    dump_knowledge_base,
-    new_entry_id,
-    plan_import,
-    write_atomically,
-)
+from bot.knowledge.writer import dump_knowledge_base, plan_import, write_atomically
 
 FAQ = Path(__file__).resolve().parents[2] / "data" / "faq.toml"
 
@@ -197,7 +193,7 @@ def test_import_adds_changes_and_keeps_comments(faq_copy: Path) -> None:
         "added section imported: Импортированные вопросы",
         "added kogda-otkroetsya-novyy: Когда откроется новый погранпереход?",
     ]
-    assert result.summary() == "1 added, 1 changed, 3 unchanged"
+    assert result.summary() == "1 added, 1 changed, 3 unchanged; also 1 section added"
 
     original = FAQ.read_text(encoding="utf-8")
     comments = [line for line in original.split("\n") if line.startswith("#")]
@@ -261,7 +257,7 @@ def test_import_into_a_new_named_section(faq_copy: Path) -> None:
 def test_import_creates_a_missing_knowledge_base() -> None:
     Path("seed.txt").write_text("Первый вопрос?\nОтвет 1.\n\nВторой?\nОтвет 2.\n", encoding="utf-8")
     result = plan_import(Path("seed.txt"), Path("new/faq.toml"))
-    assert result.summary() == "2 added, 0 changed, 0 unchanged"
+    assert result.summary() == "2 added, 0 changed, 0 unchanged; also 1 section added"
     write_atomically(Path("new/faq.toml"), result.text)
     kb = load_knowledge_base(Path("new/faq.toml"))
     assert kb.sections == (Section("general", "Вопросы"),)
@@ -363,7 +359,10 @@ def test_toml_import_merges_by_id_and_question() -> None:
         "added section delivery: Delivery",
         "added shipping: Do you ship abroad?",
     ]
-    assert result.summary() == "1 added, 2 changed, 0 unchanged"
+    assert result.summary() == (
+        "1 added, 2 changed, 0 unchanged; "
+        "also 1 synonym group added, 1 abbreviation added, 1 section added"
+    )
     assert result.text == (
         "# Our FAQ. Keep this comment.\n"
         'title = "Shop"\n'
