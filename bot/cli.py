@@ -20,7 +20,7 @@ COMMANDS: dict[str, str] = {
     "chat": "talk to the bot in this terminal, no Telegram account or token needed",
     "ask": "answer questions offline with the bot's engine and knowledge base",
     "eval": "measure matching accuracy on a labelled set of queries",
-    "import": "merge a plain-text or TOML file of questions into the knowledge base",
+    "import": "merge a TOML, plain-text or Markdown file of questions into the knowledge base",
     "export": "write the knowledge base, with owners' in-chat additions, back to a file",
     "additions": "list the owners' in-chat additions, or remove a mistaken one",
     "bench": "benchmark matching, throughput, start-up and memory",
