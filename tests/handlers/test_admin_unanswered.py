@@ -93,6 +93,27 @@ async def test_the_owner_loop_a_not_found_question_becomes_a_phrasing_and_is_ans
     assert (await open_unanswered(owner)).text == OWNER.unanswered_empty
 
 
+async def test_a_word_every_entry_has_filed_as_a_phrasing_is_answered_from_then_on(
+    user: LocalChat, owner: LocalChat, service: FaqService
+) -> None:
+    """The word «Казахстан» alone is in every entry, so the bot does not answer it; once an
+    owner files it under a question, the confirmation's "the bot already answers" must be
+    true."""
+    scope = service.kb.entry("scope")
+    assert scope is not None
+    assert (await user.send("Казахстан")).sent[0].text != f"{scope.question}\n\n{scope.answer}"
+
+    page = await open_unanswered(owner)
+    await owner.click(page, OWNER.choose_entry)
+    await owner.click(page, service.kb.sections[0].title)
+    added = await owner.click(page, shorten(scope.question, QUESTION_BUTTON_WIDTH))
+    assert added.last.text == OWNER.phrasing_added.format(text="Казахстан", question=scope.question)
+
+    [answer] = (await user.send("Казахстан")).sent
+    assert answer.text == f"{scope.question}\n\n{scope.answer}"
+    assert (await open_unanswered(owner)).text == OWNER.unanswered_empty
+
+
 async def test_the_question_the_bot_offered_is_one_tap_away(
     payments_user: LocalChat,
     payments_dp: Dispatcher,
