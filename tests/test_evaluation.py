@@ -30,15 +30,15 @@ EVAL_DIR = ROOT / "tests" / "data" / "eval"
 # (answered right, right entry offered, none-expected not answered). All sets are development
 # data: the answer decision (bot/engine/confidence.py) was fitted on them and cross-validated by
 # leaving one set out (python -m tests.tools.fit_confidence; over 36 sets in wave 9,
-# 2026-11-25: 0.972 answered right, 0.972 declined). Each holdout set was written blind and
-# measured once before its failures were read (README, "Measured accuracy"); what moved the
-# figures since is in the git log. A floor rises with its figure and is lowered only with
-# the reason in the commit.
+# 2026-11-25: 0.972 answered right, 0.972 declined; over 40 sets in wave 9c: 0.976, 0.975).
+# Each holdout set was written blind and measured once before its failures were read (README,
+# "Measured accuracy"); what moved the figures since is in the git log. A floor rises with its
+# figure and is lowered only with the reason in the commit.
 FLOORS = {
     ("faq", "dev"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("faq", "dev_extra"): (0.90, 0.98, 0.98),  # reached 0.927, 1.000, 1.000
     ("faq", "holdout"): (0.93, 0.98, 0.98),  # reached 0.957, 1.000, 1.000
-    ("faq", "holdout2"): (0.94, 0.98, 0.98),  # reached 0.952, 0.988, 0.981
+    ("faq", "holdout2"): (0.94, 0.98, 0.98),  # reached 0.964, 1.000, 0.981
     ("faq", "holdout3"): (0.95, 0.98, 0.98),  # reached 0.952, 1.000, 1.000
     ("faq", "holdout4"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     # holdout5 was blind once (0.938, 1.000, 0.927); its failures then fed phrasings.
@@ -58,7 +58,7 @@ FLOORS = {
     # holdout10 was blind for wave 7 (first run, engine at its start: 0.863, 0.968, 0.941; at
     # its end, before its failures were read: 0.895, 0.968, 0.941). Wave 8: its failures fed
     # phrasings and it joined the decision model's fit.
-    ("faq", "holdout10"): (0.95, 0.98, 0.94),  # reached 0.958, 0.989, 0.961
+    ("faq", "holdout10"): (0.95, 0.98, 0.94),  # reached 0.968, 0.989, 0.961
     # holdout12 was blind for the engine of wave 8 (0.833, 0.938, 0.977). Wave 8b: its failures
     # fed synonyms and phrasings and it joined the decision model's fit (26 sets).
     # holdout11 was written blind at the start of the 2026-11-25 session and kept sealed until
@@ -83,14 +83,24 @@ FLOORS = {
     # 2026-11-25 session (0.939, 0.990, 1.000). Wave 9: its failures fed phrasings and a
     # synonym, and it joined the decision model's fit (36 sets).
     ("faq", "holdout16"): (0.96, 0.98, 0.98),  # reached 0.980, 1.000, 1.000
-    ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.967, 1.000, 0.984
+    # holdout17-20 were written blind, sealed, and run once on the engine at 2ff913b (faq
+    # 0.961, 0.990, 1.000; 0.971, 0.990, 1.000; 0.970, 0.980, 1.000; 0.960, 1.000, 0.977).
+    # Wave 9c: their failures fed phrasings, chat spellings and three reading rules (a swap of
+    # two letters that makes a rare dictionary word; "положено" is what is due; no word pair
+    # across a comma), and they joined the fit's sets (the coefficients stay: a refit on 40
+    # sets answered one message fewer right on them).
+    ("faq", "holdout17"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
+    ("faq", "holdout18"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
+    ("faq", "holdout19"): (0.96, 0.97, 0.98),  # reached 0.980, 0.990, 1.000
+    ("faq", "holdout20"): (0.96, 0.98, 0.95),  # reached 0.980, 1.000, 0.977
+    ("transport", "dev"): (0.94, 0.98, 0.96),  # reached 0.967, 1.000, 1.000
     # "где едет трамвай" and "... где узнать" are answered again since live_tracking (trams)
     # and route_changes (a route not running because of a closure) got phrasings.
     ("transport", "dev_extra"): (0.96, 0.98, 0.98),  # reached 0.988, 1.000, 1.000
     ("transport", "holdout"): (0.98, 0.98, 0.98),  # reached 1.000, 1.000, 1.000
     ("transport", "holdout2"): (0.95, 0.98, 0.98),  # reached 0.966, 1.000, 1.000
     ("transport", "holdout3"): (0.97, 0.98, 0.96),  # reached 0.992, 1.000, 0.988
-    ("transport", "holdout4"): (0.96, 0.98, 0.98),  # reached 0.981, 1.000, 1.000
+    ("transport", "holdout4"): (0.96, 0.98, 0.98),  # reached 0.987, 1.000, 1.000
     # holdout5 was blind once (0.883, 0.994, 0.941); its failures then fed phrasings.
     ("transport", "holdout5"): (0.97, 0.98, 0.96),  # reached 0.988, 1.000, 0.988
     # holdout6 was blind once (0.894, 0.956, 0.895).
@@ -107,24 +117,30 @@ FLOORS = {
     # holdout9 was blind once, for the engine at the end of wave 6 (0.902, 0.975, 0.919; the
     # engine of the start of wave 6: 0.896, 0.975, 0.919); not in the decision model's fit.
     # Wave 7: shortened words ("студ.") are read, and its failures fed phrasings.
-    ("transport", "holdout9"): (0.93, 0.98, 0.92),  # reached 0.957, 1.000, 0.942
+    ("transport", "holdout9"): (0.93, 0.98, 0.92),  # reached 0.957, 1.000, 0.953
     # holdout10 was blind for wave 7 (first run: 0.924, 0.994, 0.927; at its end: 0.936, 0.994,
     # 0.927). Wave 8: its failures fed phrasings and it joined the decision model's fit.
     ("transport", "holdout10"): (0.96, 0.98, 0.91),  # reached 0.977, 1.000, 0.939
     # holdout12 was blind for the engine of wave 8 (0.889, 0.982, 0.938); wave 8b as for faq.
     # holdout11: as for faq; engine at the start 0.912, 0.995, 0.938; at the end 0.934, 0.989,
     # 0.938 (left out of the fit: 0.973 answered right, 0.938 declined).
-    ("transport", "holdout11"): (0.95, 0.98, 0.94),  # reached 0.973, 1.000, 0.962
-    ("transport", "holdout12"): (0.95, 0.96, 0.95),  # reached 0.971, 0.988, 0.975
+    ("transport", "holdout11"): (0.95, 0.98, 0.94),  # reached 0.984, 1.000, 0.962
+    ("transport", "holdout12"): (0.95, 0.96, 0.95),  # reached 0.971, 0.994, 0.975
     # holdout13 was blind for the engine of wave 8b (0.938, 0.977, 0.963); wave 8c as for faq.
-    ("transport", "holdout13"): (0.97, 0.97, 0.95),  # reached 0.994, 0.994, 0.975
+    ("transport", "holdout13"): (0.97, 0.97, 0.95),  # reached 1.000, 1.000, 0.975
     # holdout14 was blind for the engine of wave 8c (0.921, 0.989, 0.961); 2026-11-25 as for faq.
-    ("transport", "holdout14"): (0.92, 0.97, 0.96),  # reached 0.949, 0.994, 0.987
+    ("transport", "holdout14"): (0.92, 0.97, 0.96),  # reached 0.949, 0.989, 0.974
     # holdout15: as for faq (0.944, 0.994, 0.935); wave 8f: its failures fed synonyms (slang
     # for bicycle, trolleybus and student card; full-time student; first-grader).
-    ("transport", "holdout15"): (0.96, 0.98, 0.92),  # reached 0.983, 1.000, 0.948
+    ("transport", "holdout15"): (0.96, 0.98, 0.92),  # reached 0.978, 1.000, 0.948
     # holdout16: as for faq (0.956, 0.978, 0.975); wave 9 as for faq.
     ("transport", "holdout16"): (0.95, 0.96, 0.95),  # reached 0.978, 0.989, 0.975
+    # holdout17-20: as for faq (at 2ff913b: 0.953, 0.990, 1.000; 0.953, 0.995, 0.984; 0.959,
+    # 0.990, 1.000; 0.911, 0.969, 0.956 - holdout20 is people telling their situation).
+    ("transport", "holdout17"): (0.95, 0.98, 0.98),  # reached 0.974, 1.000, 1.000
+    ("transport", "holdout18"): (0.95, 0.97, 0.98),  # reached 0.979, 0.995, 1.000
+    ("transport", "holdout19"): (0.95, 0.98, 0.98),  # reached 0.974, 1.000, 1.000
+    ("transport", "holdout20"): (0.95, 0.98, 0.93),  # reached 0.979, 1.000, 0.956
 }
 BASES = {"faq": FAQ_PATH, "transport": TRANSPORT_PATH}
 SETTINGS_NAMES = ("FAQ_PATH", "ANSWER_THRESHOLD", "SUGGEST_THRESHOLD", "BOT_TOKEN")

@@ -22,6 +22,8 @@ from bot.engine.smalltalk import SmallTalkDetector
 from bot.engine.types import SmallTalk
 
 TYPO_STRENGTH = {0: 1.0, 1: 0.9, 2: 0.8}
+# A dictionary word this long at least may be a swap of two letters of a word of the base.
+SWAP_LENGTH = 5
 DERIVED_STRENGTH = 0.75
 # A shortened word ("студ.", "пенс.") read as the base's words it begins: as sure as one typo,
 # if it begins no more than this many of them, and is this long at least (with a dot after
@@ -163,7 +165,7 @@ class QueryReader:
         if not self._excluding.isdisjoint(w.surface for w in concepts):
             concepts = self._without_excluded(concepts)
         names = text.capitalised_inside(message)
-        slots = tuple(self._slots_of(words, concepts, names))
+        slots = tuple(self._slots_of(words, concepts, names, text.clause_starts(cleaned)))
         asked = self._which(concepts)
         if asked is None:
             return ReadQuery(slots)
@@ -206,10 +208,15 @@ class QueryReader:
         return None
 
     def _slots_of(
-        self, read_words: list[Word], words: list[Word], names: frozenset[str]
+        self,
+        read_words: list[Word],
+        words: list[Word],
+        names: frozenset[str],
+        clause_starts: frozenset[str] = frozenset(),
     ) -> list[Slot]:
         """The slots of the message's words as read and then with synonyms as concepts;
-        ``names`` are the words typed with a capital inside a sentence."""
+        ``names`` are the words typed with a capital inside a sentence, ``clause_starts``
+        the words that follow a comma or the end of a sentence."""
         slots = self._word_slots(words)
         sequence = [w for w in words if not w.extra]
         adjectives = self._adjectives(sequence)
@@ -223,7 +230,7 @@ class QueryReader:
         if names:
             slots = self._as_names(slots, names)
         slots = _damp_story(slots)
-        slots.extend(self._pair_slots(sequence))
+        slots.extend(self._pair_slots(sequence, clause_starts))
         return slots
 
     @staticmethod
@@ -719,9 +726,14 @@ class QueryReader:
 
     def _correct(self, word: Word) -> Word | None:
         """The known word a misspelt one was meant to be, compared both as typed and as
-        pymorphy's guess at its dictionary form ("школная" -> "школный" -> "школьный")."""
-        if not word.surface.isalpha() or morph.is_dictionary_word(word.surface):
+        pymorphy's guess at its dictionary form ("школная" -> "школный" -> "школьный").
+        A dictionary word is only read as the base's word that two neighbouring letters of
+        it, swapped, spell ("таски" -> "такси", "крата" -> "карта")."""
+        if not word.surface.isalpha():
             return None
+        if morph.is_dictionary_word(word.surface):
+            swapped = self._swapped(word.surface)
+            return self._as_typo(word, swapped, 1) if swapped is not None else None
         softened = self._with_soft_sign(word)
         if softened is not None:
             return softened
@@ -732,6 +744,26 @@ class QueryReader:
         if not candidates:
             return None
         spelling, typos = min(candidates, key=lambda pair: pair[1])
+        return self._as_typo(word, spelling, typos)
+
+    def _swapped(self, surface: str) -> str | None:
+        """The one word of the base that swapping two neighbouring letters of ``surface``
+        spells. Such a slip often makes another dictionary word, a rare one ("таски"), which
+        the typo search leaves alone; a word of the base it spells is what was meant."""
+        if len(surface) < SWAP_LENGTH:
+            return None
+        known = self.index.fuzzy
+        spelt = {
+            swapped
+            for at in range(len(surface) - 1)
+            if surface[at] != surface[at + 1]
+            and (swapped := f"{surface[:at]}{surface[at + 1]}{surface[at]}{surface[at + 2 :]}")
+            in known
+        }
+        return spelt.pop() if len(spelt) == 1 else None
+
+    def _as_typo(self, word: Word, spelling: str, typos: int) -> Word:
+        """``word`` read as the base's ``spelling``, with ``typos`` typos."""
         lemma = self.index.lemma_of_known(spelling)
         # The word meant is what counts: a misspelt "сколко" is the question word "сколько".
         language = self.language
@@ -778,14 +810,18 @@ class QueryReader:
 
     # --- weights ------------------------------------------------------------------------------
 
-    def _pair_slots(self, words: list[Word]) -> list[Slot]:
-        """Known word pairs ("в каких" + "областях"): word order says what is asked."""
+    def _pair_slots(
+        self, words: list[Word], clause_starts: frozenset[str] = frozenset()
+    ) -> list[Slot]:
+        """Known word pairs ("в каких" + "областях"): word order says what is asked. Two words
+        either side of a comma (or ";", ":", "!", "?") make no pair: "за проезд, налички нет" is not
+        "проезд наличными"."""
         slots = []
         seen: set[str] = set()
         remembered = self._pairs
         known = self.index.document_frequency  # (what index.knows looks at, without a call)
         for pair, left, right in pair_terms(words, self._pair_lefts):
-            if pair in seen or pair not in known:
+            if pair in seen or pair not in known or right.surface in clause_starts:
                 continue
             seen.add(pair)
             key = (pair, left.surface, right.surface, min(left.strength, right.strength))

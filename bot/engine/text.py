@@ -11,6 +11,9 @@ MAX_WORDS = 60
 MAX_WORD_LENGTH = 40  # longer "words" are links, keyboard mashing or base64, never a question
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[%№$€₽]")
+# (Not a full stop: it also ends shortenings, "инв. коляска". Not between digits: "2,5".)
+_CLAUSE_MARK = re.compile(r"[,;:!?]\s*[^\W_]")
+_CLAUSE_START = re.compile(r"(?<!\d)[,;:!?]\s*([^\W_]+(?:-[^\W_]+)*)")
 # A short abbreviation with a slash ("а/п", "ж/д", "б/у") is one word: its letters alone are
 # stop words or nothing. (Looked for only in a text with a slash.)
 _SLASHED = r"(?<![^\W_])(?<!/)[а-я]{1,2}/[а-я]{1,2}(?![^\W_]|/)"
@@ -75,6 +78,14 @@ def _clean_char(ch: str) -> str:
     if category[0] in "CZ":
         return " "
     return ch
+
+
+def clause_starts(cleaned: str) -> frozenset[str]:
+    """The words (as ``words`` gives them) that follow a comma, a semicolon, a colon, "!" or
+    "?": where one part of a message ends and another begins."""
+    if not _CLAUSE_MARK.search(cleaned):  # (most short messages)
+        return frozenset()
+    return frozenset(_CLAUSE_START.findall(cleaned[:MAX_CHARS]))
 
 
 def words(cleaned: str) -> list[str]:

@@ -554,3 +554,76 @@ def test_a_one_letter_word_never_ends_a_run_of_merged_words(
     assert transport_engine.reader._split("бует") is None
     assert "split" not in {s.how for s in transport_engine.read("сколько бует стоить").slots}
     assert transport_engine.reader._split("вкаких") == ["в", "каких"]
+
+
+def _taxi_and_card_engine() -> FaqEngine:
+    return FaqEngine.build(
+        small_kb(
+            ("taxi", "Как заказать такси?", "Позвоните диспетчеру.", ()),
+            ("card", "Как продлить карту?", "В кассе, с паспортом.", ()),
+        )
+    )
+
+
+def test_two_swapped_letters_that_make_a_rare_word_are_read_as_the_base_word() -> None:
+    # "таски" and "крата" are dictionary words (a swap of two neighbouring letters makes
+    # them), so the typo search leaves them; a base word the swap spells is what was meant.
+    engine = _taxi_and_card_engine()
+    assert meanings(engine, "таски") == ["такси"]
+    slot = engine.read("крата").slots[0]
+    assert (slot.how, slot.alternatives[0][0]) == ("typo", "карта")
+    assert slot.alternatives[0][1] < 1.0
+    assert engine.match("заказать таски").best.entry.id == "taxi"
+    assert engine.match("продлить крату").best.entry.id == "card"
+
+
+def test_a_dictionary_word_no_swap_of_makes_a_base_word_stays_unknown() -> None:
+    engine = _taxi_and_card_engine()
+    # "тески" swapped is no base word; "стол" too short to be read as a swap.
+    assert all(not slot.known for slot in engine.read("тески стол").slots)
+
+
+def test_what_one_is_entitled_to_is_not_putting_money_somewhere() -> None:
+    # "положены" is not "положить" (put money on a card): the message asks what is due.
+    engine = FaqEngine.build(
+        small_kb(
+            ("topup", "Как положить деньги на карту?", "В терминале.", ()),
+            ("benefits", "Какие льготы у пенсионеров?", "Бесплатный проезд.", ()),
+        )
+    )
+    read = engine.read("положены ли льготы пенсионерам")
+    assert "положены" not in [slot.surface for slot in read.slots]
+    result = engine.match("пенсионер, что мне положено")
+    assert result.ranked[0].entry.id == "benefits"
+    assert engine.match("какие льготы положены пенсионерам").best.entry.id == "benefits"
+
+
+def test_chat_spellings_of_how_much_where_now_and_pensioners_are_read() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            ("fare", "Сколько стоит проезд сейчас?", "50 рублей.", ()),
+            ("old", "Где льготы для пенсионеров?", "В МФЦ.", ()),
+        )
+    )
+    assert meanings(engine, "скок стоит проезд сичас") == ["сколько", "стоить", "проезд", "сейчас"]
+    where, benefit, who = meanings(engine, "гди льготы пенсам")
+    assert (where, benefit, who.split("/")[0]) == ("где", "льгота", "пенсионер")
+
+
+def test_words_either_side_of_a_comma_make_no_pair() -> None:
+    # "за проезд, налички нет": the cash is not the fare's "проезд наличными".
+    engine = FaqEngine.build(
+        small_kb(
+            ("fare", "Сколько платить за проезд наличными?", "50 рублей.", ()),
+            ("pay", "Чем можно оплатить проезд?", "Картой или телефоном.", ()),
+        )
+    )
+
+    def pairs(message: str) -> list[str]:
+        return [s.surface for s in engine.read(message).slots if s.how == "pair"]
+
+    assert "проезд наличными" in pairs("платить за проезд наличными")
+    assert "проезд наличными" not in pairs("чем заплатить за проезд, наличными не могу")
+    assert "проезд наличными" not in pairs("чем заплатить за проезд? наличными не могу")
+    # A decimal comma or a shortening's full stop divides nothing.
+    assert text.clause_starts(text.clean("2,5 рубля, инв. коляска")) == frozenset({"инв"})
