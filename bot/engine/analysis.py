@@ -97,7 +97,7 @@ class Lemmatizer:
         result: list[Word] = []
         for raw in raw_words:
             result.extend(self.analyze_word(raw))
-        return _sum_numerals(result)
+        return combine_numerals(result)
 
     def analyze_word(self, raw: str) -> tuple[Word, ...]:
         """The words one token of text gives (several for a hyphenated word), cached."""
@@ -227,11 +227,19 @@ class Lemmatizer:
         return words
 
 
-def _sum_numerals(words: list[Word]) -> list[Word]:
-    """'пятьдесят пять' -> 55: consecutive numerals written as words add up."""
+def combine_numerals(words: list[Word]) -> list[Word]:
+    """'пятьдесят пять' -> 55: consecutive numerals written as words add up.
+
+    A count before "тысяча" multiplies it ("30 тысяч", "две тысячи" -> 30000, 2000): read
+    alone, "тысяч" would meet a "1000" the message never named.
+    """
     result: list[Word] = []
     for word in words:
         previous = result[-1] if result else None
+        if previous is not None and _multiplies(previous, word):
+            total = str(int(previous.term) * int(word.term))
+            result[-1] = Word(f"{previous.surface} {word.surface}", total)
+            continue
         if (
             previous is not None
             and word.term.isdigit()
@@ -246,6 +254,22 @@ def _sum_numerals(words: list[Word]) -> list[Word]:
             continue
         result.append(word)
     return result
+
+
+def _multiplies(count: Word, word: Word) -> bool:
+    """Whether ``word`` is a numeral such as "тысяча" that multiplies the ``count`` before it."""
+    return (
+        count.term.isdigit()
+        and len(count.term) <= _LONGEST_COUNT
+        and word.term.isdigit()
+        and not word.surface.isdigit()
+        and int(word.term) >= _THOUSAND
+        and 0 < int(count.term) < int(word.term)
+    )
+
+
+_THOUSAND = 1000
+_LONGEST_COUNT = 12  # digits: a longer run is no count ("тысяч" after a card number)
 
 
 class Concepts:

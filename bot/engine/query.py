@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from bot.engine import morph, text
-from bot.engine.analysis import PAIR_SEPARATOR, Word, is_concept, pair_terms
+from bot.engine.analysis import PAIR_SEPARATOR, Word, combine_numerals, is_concept, pair_terms
 from bot.engine.index import KnowledgeIndex
 from bot.engine.lang import Language
 from bot.engine.memo import remember
@@ -22,6 +22,8 @@ from bot.engine.smalltalk import SmallTalkDetector
 from bot.engine.types import SmallTalk
 
 TYPO_STRENGTH = {0: 1.0, 1: 0.9, 2: 0.8}
+# Unvoiced consonants and the voiced ones they stand for at the end of a word.
+_VOICED_PAIR_OF = {"п": "б", "ф": "в", "к": "г", "т": "д", "ш": "ж", "с": "з"}
 # A dictionary word this long at least may be a swap of two letters of a word of the base.
 SWAP_LENGTH = 5
 DERIVED_STRENGTH = 0.75
@@ -161,6 +163,7 @@ class QueryReader:
         for token in self._join_split_words(tokens):
             # (The memo is looked up here: most words of a message were read before.)
             words.extend(resolved.get(token) or self._resolve_cached(token))
+        words = combine_numerals(words)
         concepts = self.index.concepts.apply(words, keep_phrase_words=False)
         if not self._excluding.isdisjoint(w.surface for w in concepts):
             concepts = self._without_excluded(concepts)
@@ -732,8 +735,8 @@ class QueryReader:
         if not word.surface.isalpha():
             return None
         if morph.is_dictionary_word(word.surface):
-            swapped = self._swapped(word.surface)
-            return self._as_typo(word, swapped, 1) if swapped is not None else None
+            meant = self._swapped(word.surface) or self._voiced_ending(word.surface)
+            return self._as_typo(word, meant, 1) if meant is not None else None
         softened = self._with_soft_sign(word)
         if softened is not None:
             return softened
@@ -761,6 +764,19 @@ class QueryReader:
             in known
         }
         return spelt.pop() if len(spelt) == 1 else None
+
+    def _voiced_ending(self, surface: str) -> str | None:
+        """The word of the base that ``surface`` sounds like: a word's last consonants are
+        said unvoiced, and people write them so ("проест" for "проезд"). Such a spelling is
+        often another dictionary word, which the typo search leaves alone."""
+        if len(surface) < SWAP_LENGTH:
+            return None
+        stem = surface.rstrip("".join(_VOICED_PAIR_OF))
+        ending = surface[len(stem) :]
+        if not ending:
+            return None
+        spelling = stem + "".join(_VOICED_PAIR_OF[letter] for letter in ending)
+        return spelling if spelling in self.index.fuzzy else None
 
     def _as_typo(self, word: Word, spelling: str, typos: int) -> Word:
         """``word`` read as the base's ``spelling``, with ``typos`` typos."""

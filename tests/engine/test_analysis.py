@@ -71,12 +71,26 @@ def test_a_case_ending_after_a_number_is_no_word(lemmatizer: Lemmatizer) -> None
 def test_slash_abbreviations_read_as_their_words(lemmatizer: Lemmatizer) -> None:
     assert content_terms(lemmatizer, "до а/п") == ["аэропорт"]
     assert content_terms(lemmatizer, "ж/д вокзал") == ["железнодорожный", "вокзал"]
+    assert content_terms(lemmatizer, "ЖД вокзал") == ["железнодорожный", "вокзал"]
 
 
 def test_numerals_in_words_become_digits(lemmatizer: Lemmatizer) -> None:
     assert content_terms(lemmatizer, "восемьдесят процентов") == ["80", "процент"]
     assert content_terms(lemmatizer, "пятьдесят пять процентов") == ["55", "процент"]
     assert content_terms(lemmatizer, "80 %") == ["80", "процент"]
+
+
+def test_will_it_work_out_is_a_modal_word_and_to_get_is_not(lemmatizer: Lemmatizer) -> None:
+    # "получится ли заплатить" asks what "можно ли заплатить" asks.
+    assert content_terms(lemmatizer, "получится ли заплатить") == ["заплатить"]
+    assert content_terms(lemmatizer, "как получить карту") == ["получить", "карта"]
+
+
+def test_a_count_before_a_thousand_multiplies_it(lemmatizer: Lemmatizer) -> None:
+    # "30 тысяч" names 30000, never the 1000 that "тысяч" alone would read as.
+    assert content_terms(lemmatizer, "до 30 тысяч") == ["30000"]
+    assert content_terms(lemmatizer, "две тысячи рублей") == ["2000", "рубль"]
+    assert content_terms(lemmatizer, "тысяча рублей") == ["1000", "рубль"]
 
 
 def test_colloquial_spelling_reads_as_the_standard_word(lemmatizer: Lemmatizer) -> None:

@@ -136,6 +136,22 @@ def _taxi_engine() -> FaqEngine:
     )
 
 
+def test_a_price_in_thousands_is_not_the_thousand_an_answer_names() -> None:
+    engine = FaqEngine.build(
+        small_kb(
+            (
+                "payment",
+                "Как оплатить проезд?",
+                "Телефоном с NFC или картой. Сдачу с купюр крупнее 1000 рублей могут не дать.",
+                ("Можно ли платить смартфоном?",),
+            ),
+            ("fare", "Сколько стоит проезд?", "46 рублей.", ("Цена билета на автобус",)),
+        )
+    )
+    assert engine.match("лучший смартфон до 30 тысяч").outcome is not Outcome.ANSWER
+    assert answered(engine, "дадут ли сдачу с тысячи") == "payment"
+
+
 def test_a_bare_word_of_a_longer_name_is_not_that_name() -> None:
     engine = _taxi_engine()
     assert engine.match("сколько стоит такси").outcome is not Outcome.ANSWER

@@ -583,6 +583,22 @@ def test_a_dictionary_word_no_swap_of_makes_a_base_word_stays_unknown() -> None:
     assert all(not slot.known for slot in engine.read("тески стол").slots)
 
 
+def test_a_word_written_with_its_ending_as_it_sounds_is_read_as_the_base_word() -> None:
+    # "проест" (for "проезд": a last consonant is said unvoiced) is a dictionary word, so
+    # the typo search leaves it; the base word the voiced ending spells is what was meant.
+    engine = FaqEngine.build(
+        small_kb(
+            ("fare", "Сколько стоит проезд?", "46 рублей.", ()),
+            ("card", "Как продлить карту?", "В кассе, с паспортом.", ()),
+        )
+    )
+    slot = engine.read("проест").slots[0]
+    assert (slot.how, slot.alternatives[0][0]) == ("typo", "проезд")
+    assert engine.match("сколько стоит проест").best.entry.id == "fare"
+    # A word whose voiced ending makes no base word stays what it is.
+    assert all(not slot.known for slot in engine.read("поесть десерт").slots)
+
+
 def test_what_one_is_entitled_to_is_not_putting_money_somewhere() -> None:
     # "положены" is not "положить" (put money on a card): the message asks what is due.
     engine = FaqEngine.build(

@@ -47,6 +47,8 @@ SPLITS = (
     "holdout18",
     "holdout19",
     "holdout20",
+    "holdout21",
+    "holdout22",
 )
 # A wrong answer to an off-topic message costs more than a suggestion instead of an answer.
 # (1.5 and 2.0 cross-validate alike; 1.5 keeps "как оплатить штраф гибдд" a suggestion.)
