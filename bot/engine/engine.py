@@ -18,6 +18,7 @@ from bot.knowledge.model import KnowledgeBase
 logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
+SHARED = -1  # a stored text of several entries (see stored_texts)
 # A suggestion must be at least this share of the best candidate's score to be offered.
 SUGGESTION_SHARE = 0.5
 
@@ -79,10 +80,19 @@ class FaqEngine:
             logger.exception("matching failed for a message of %d characters", len(text))
             return MatchResult(query=text, outcome=Outcome.NONE)
         result = self._decide(text, query, ranked)
-        stored = self.stored_texts.get(word_key(text))
-        if stored is not None and result.best is None:
-            return self._stored_answer(text, stored, result)
+        if result.best is None:
+            stored = self._stored_entry(word_key(text))
+            if stored is not None:
+                return self._stored_answer(text, stored, result)
         return result
+
+    def _stored_entry(self, key: str) -> int | None:
+        """The one entry that has a question or phrasing of exactly these words, if any."""
+        entry = self.stored_texts.get(hash(key), SHARED)
+        if entry == SHARED:
+            return None
+        texts = (self.kb.entries[entry].question, *self.kb.entries[entry].phrasings)
+        return entry if any(word_key(t) == key for t in texts) else None
 
     def _stored_answer(self, text: str, entry: int, result: MatchResult) -> MatchResult:
         """The message is word for word a question or phrasing of one entry: whatever the words
@@ -204,15 +214,18 @@ def word_key(message: str) -> str:
     return " ".join(text.words(text.clean(message)))
 
 
-def stored_texts(kb: KnowledgeBase) -> dict[str, int]:
-    """Each question's and phrasing's words -> its entry, for the texts only one entry has."""
-    owners: dict[str, set[int]] = {}
+def stored_texts(kb: KnowledgeBase) -> dict[int, int]:
+    """The hash of each question's and phrasing's words -> its entry, or SHARED when several
+    entries have them. Hashes, not the texts: at 10,000 entries the texts would take some 20 MiB
+    for a look-up that rarely hits (a hit is checked against the entry's texts)."""
+    owners: dict[int, int] = {}
     for number, entry in enumerate(kb.entries):
         for stored in (entry.question, *entry.phrasings):
             key = word_key(stored)
             if key:
-                owners.setdefault(key, set()).add(number)
-    return {key: next(iter(found)) for key, found in owners.items() if len(found) == 1}
+                hashed = hash(key)
+                owners[hashed] = number if owners.get(hashed, number) == number else SHARED
+    return owners
 
 
 def with_language_synonyms(kb: KnowledgeBase, lemmatizer: Lemmatizer) -> KnowledgeBase:
