@@ -118,6 +118,7 @@ class Texts:
     goodbye: str
     text_only: str
     unknown_command: str
+    nothing_to_cancel: str
     stale_button: str
     something_went_wrong: str
     slow_down: str  # flood protection; also a button-tap notice, so at most 200 characters
@@ -339,6 +340,9 @@ RUSSIAN = Texts(
         "или откройте список тем: /faq"
     ),
     unknown_command="Такой команды я не знаю. Доступные команды: /faq, /help.",
+    nothing_to_cancel=(
+        "Отменять нечего: сейчас я ничего от вас не жду. Задайте вопрос или откройте /faq."
+    ),
     stale_button="Эта кнопка устарела, откройте /faq",
     something_went_wrong="Что-то пошло не так. Попробуйте ещё раз чуть позже или откройте /faq.",
     slow_down="Слишком много сообщений подряд 🙂 Подождите несколько секунд и повторите вопрос.",
@@ -520,6 +524,10 @@ ENGLISH = Texts(
     goodbye="Goodbye! Come back whenever you have a question. 👋",
     text_only="I can only read text 🙂 Please type your question, or open the topics: /faq",
     unknown_command="I don't know that command. Try /faq or /help.",
+    nothing_to_cancel=(
+        "There is nothing to cancel: I am not waiting for anything from you. "
+        "Ask a question or open /faq."
+    ),
     stale_button="This button is out of date, please open /faq",
     something_went_wrong="Something went wrong. Please try again a bit later, or open /faq.",
     slow_down="That's a lot of messages at once 🙂 Please wait a few seconds and ask again.",

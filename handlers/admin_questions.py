@@ -183,7 +183,9 @@ async def _who(db: Database, row: HumanQuestionRow) -> str:
 def create_router() -> Router:
     router = owners_only(Router(name=__name__))
     router.message.register(show_first_page, Command("questions"))
-    router.message.register(cancel_by_command, Command("cancel"), StateFilter(ReplyDialog))
+    router.message.register(
+        cancel_by_command, Command("cancel", ignore_case=True), StateFilter(ReplyDialog)
+    )
     router.message.register(send_reply, StateFilter(ReplyDialog.text), PlainText())
     router.callback_query.register(show_page, QuestionsPageCallback.filter())
     router.callback_query.register(start_reply, ReplyCallback.filter())

@@ -421,7 +421,9 @@ def problem_text(error: AdditionError, texts: Texts) -> str:
 def create_router() -> Router:
     router = owners_only(Router(name=__name__))
     router.message.register(show_first_page, Command("unanswered"))
-    router.message.register(cancel_by_command, Command("cancel"), StateFilter(NewEntryDialog))
+    router.message.register(
+        cancel_by_command, Command("cancel", ignore_case=True), StateFilter(NewEntryDialog)
+    )
     router.message.register(receive_answer, StateFilter(NewEntryDialog), PlainText())
     callbacks = router.callback_query
     callbacks.register(show_page, UnansweredCallback.filter())

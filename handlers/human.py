@@ -69,6 +69,8 @@ async def ask_human(
         await callback.answer(texts.ask_not_yours, show_alert=True)
         return
     await _remove_ask_button(callback)
+    if await state.get_state() == AskHuman.typing.state:
+        await state.clear()  # a question the user was about to type is not awaited any more
     await _send_to_owners(
         bot, db, settings, callback.from_user, chat_id=logged.chat_id, text=logged.text
     )
@@ -189,6 +191,6 @@ def create_router() -> Router:
     # Only someone typing a question for a person: checked first, so that every other message
     # (nearly all of them) passes this router with one look at the user's state.
     router.message.filter(StateFilter(AskHuman.typing), AddressedToBot())
-    router.message.register(cancel_by_command, Command("cancel"))
+    router.message.register(cancel_by_command, Command("cancel", ignore_case=True))
     router.message.register(receive_typed_question, PlainText())
     return router

@@ -70,6 +70,11 @@ async def show_help(
     await reply(message, text)
 
 
+async def nothing_to_cancel(message: Message, texts: Texts) -> None:
+    """/cancel outside a dialog (the dialogs handle their own): the reminders advertise it."""
+    await reply(message, texts.nothing_to_cancel)
+
+
 async def unknown_command(message: Message, texts: Texts) -> None:
     """Also what anyone but an owner gets for an owner's command: they are not told it exists."""
     await reply(message, texts.unknown_command)
@@ -82,5 +87,6 @@ def create_router() -> Router:
     router.message.register(start, CommandStart())
     router.message.register(show_topics, Command("faq", "topics"))
     router.message.register(show_help, Command("help"))
+    router.message.register(nothing_to_cancel, Command("cancel", ignore_case=True))
     router.message.register(unknown_command, HasText(), AddressedToBot())
     return router

@@ -220,3 +220,39 @@ async def test_create_under_the_preview_of_an_ended_dialog_creates_nothing(
 
     assert late.notices == [OWNER.dialog_expired]
     assert await db.owner_entries() == []
+
+
+async def test_cancel_in_capitals_cancels_the_reply_dialog(
+    user: LocalChat, owner: LocalChat, db: Database
+) -> None:
+    await reply_prompt(user, owner)
+    before = len(user.received())
+
+    [cancelled] = (await owner.send("/Cancel")).sent
+
+    assert cancelled.text == OWNER.dialog_cancelled
+    await owner.send(REPLY)
+    assert len(user.received()) == before  # the owner's next text never reached the user
+    [question] = (await db.human_questions()).rows
+    assert question.status is HumanQuestionStatus.OPEN
+
+
+async def test_cancel_with_no_dialog_says_there_is_nothing_to_cancel(user: LocalChat) -> None:
+    [answer] = (await user.send("/cancel")).sent
+
+    assert answer.text == RUSSIAN.nothing_to_cancel
+
+
+async def test_asking_a_person_from_an_older_message_ends_the_typing_dialog(
+    user: LocalChat, db: Database
+) -> None:
+    [not_found] = (await user.send(CAKE)).sent
+    await user.press(AskHumanCallback().pack(), None)  # "type your question for a person"
+
+    sent = await user.click(not_found, RUSSIAN.ask_human)  # ...then the older message's button
+
+    assert sent.sent[-1].text == RUSSIAN.ask_sent
+    [answer] = (await user.send("что с Байконуром?")).sent
+    assert answer.text != RUSSIAN.ask_sent  # answered, not sent to the owners as well
+    assert "Байконур" in answer.text
+    assert (await db.human_questions()).total == 1
