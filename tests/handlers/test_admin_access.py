@@ -33,7 +33,9 @@ from tests.conftest import OWNER_ID
 from tests.mocked_bot import MockedBot, group_chat, make_user
 from tests.on_disk import on_disk
 
-OWNER_COMMANDS = ["/stats", "/unanswered", "/questions", "/reload", "/cancel"]
+# (/cancel is everyone's: a user cancels a question for a person with it, and anyone else is
+# told there is nothing to cancel, which says nothing about the owners.)
+OWNER_COMMANDS = ["/stats", "/unanswered", "/questions", "/reload"]
 TABLES = ["users", "questions", "votes", "kb_phrasings", "kb_entries", "human_questions"]
 
 
@@ -66,6 +68,17 @@ async def test_an_owners_command_is_an_unknown_command_for_anyone_else(
 
     assert seen(exchange) == seen(unknown) == [(RUSSIAN.unknown_command, [])]
     assert [call.method for call in exchange.calls] == [call.method for call in unknown.calls]
+    assert snapshot(settings.database_path) == before
+
+
+async def test_cancel_is_the_same_for_anyone_with_no_dialog(
+    intruder: LocalChat, settings: Settings
+) -> None:
+    before = snapshot(settings.database_path)
+
+    exchange = await intruder.send("/cancel")
+
+    assert seen(exchange) == [(RUSSIAN.nothing_to_cancel, [])]
     assert snapshot(settings.database_path) == before
 
 
