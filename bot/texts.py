@@ -54,6 +54,7 @@ class OwnerTexts:
     choose_section_for_phrasing: str  # {text}
     choose_entry_in_section: str  # {text}, {section}
     phrasing_added: str  # {text}, {question}
+    phrasing_added_offered: str  # {text}, {question}: added, but the bot does not answer it so
     phrasing_added_notice: str
     ignored: str  # {text}
     ignored_notice: str
@@ -238,6 +239,10 @@ RUSSIAN_OWNER = OwnerTexts(
     phrasing_added=(
         "✅ «{text}» теперь понимается как вопрос «{question}». "
         "Бот уже отвечает так всем пользователям."
+    ),
+    phrasing_added_offered=(
+        "✅ «{text}» сохранён как вопрос «{question}», но бот пока не отвечает им уверенно: "
+        "видимо, такой же текст есть и у другого вопроса. Тогда бот предложит оба на выбор."
     ),
     phrasing_added_notice="Добавлено ✅",
     ignored="🙈 «{text}» пропущен.",
@@ -424,6 +429,10 @@ ENGLISH_OWNER = OwnerTexts(
     choose_entry_in_section="«{text}»\n\n<b>{section}</b>\nWhich question is it?",
     phrasing_added=(
         "✅ «{text}» is now understood as «{question}». The bot already answers it so for everyone."
+    ),
+    phrasing_added_offered=(
+        "✅ «{text}» is saved as «{question}», but the bot does not answer it so yet: another "
+        "question probably has the same text. The bot then offers both to choose from."
     ),
     phrasing_added_notice="Added ✅",
     ignored="🙈 «{text}» skipped.",

@@ -214,7 +214,11 @@ async def add_phrasing(
         return
     await db.resolve_question(row.id, Resolution.PHRASING, entry.id, by=owner_id)
     await service.apply_owner_additions(db)
-    text = texts.owner.phrasing_added.format(text=_quote(row.text), question=escape(entry.question))
+    # Tell the owner what users now get: another entry may have the same text already.
+    result = service.engine.match(row.text)
+    answered = result.best is not None and result.best.entry.id == entry.id
+    template = texts.owner.phrasing_added if answered else texts.owner.phrasing_added_offered
+    text = template.format(text=_quote(row.text), question=escape(entry.question))
     await _show_resolved(callback, bot, db, texts, text, page=callback_data.page)
     await callback.answer(texts.owner.phrasing_added_notice)
 

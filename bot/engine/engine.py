@@ -18,7 +18,6 @@ from bot.knowledge.model import KnowledgeBase
 logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
-SHARED = -1  # a stored text of several entries (see stored_texts)
 # A suggestion must be at least this share of the best candidate's score to be offered.
 SUGGESTION_SHARE = 0.5
 
@@ -81,18 +80,22 @@ class FaqEngine:
             return MatchResult(query=text, outcome=Outcome.NONE)
         result = self._decide(text, query, ranked)
         if result.best is None:
-            stored = self._stored_entry(word_key(text))
-            if stored is not None:
-                return self._stored_answer(text, stored, result)
+            stored = self._stored_entries(word_key(text))
+            if len(stored) == 1:
+                return self._stored_answer(text, stored[0], result)
+            if stored:
+                return self._stored_suggestions(text, stored, result)
         return result
 
-    def _stored_entry(self, key: str) -> int | None:
-        """The one entry that has a question or phrasing of exactly these words, if any."""
-        entry = self.stored_texts.get(hash(key), SHARED)
-        if entry == SHARED:
-            return None
+    def _stored_entries(self, key: str) -> tuple[int, ...]:
+        """The entries that have a question or phrasing of exactly these words."""
+        found = self.stored_texts.get(hash(key), ())
+        entries = found if isinstance(found, tuple) else (found,)
+        return tuple(e for e in entries if self._has_text(e, key))
+
+    def _has_text(self, entry: int, key: str) -> bool:
         texts = (self.kb.entries[entry].question, *self.kb.entries[entry].phrasings)
-        return entry if any(word_key(t) == key for t in texts) else None
+        return any(word_key(t) == key for t in texts)
 
     def _stored_answer(self, text: str, entry: int, result: MatchResult) -> MatchResult:
         """The message is word for word a question or phrasing of one entry: whatever the words
@@ -101,6 +104,25 @@ class FaqEngine:
         best = Candidate(self.kb.entries[entry], 1.0)
         others = tuple(c for c in result.ranked if c.entry.id != best.entry.id)
         return MatchResult(text, Outcome.ANSWER, best=best, ranked=(best, *others))
+
+    def _stored_suggestions(
+        self, text: str, entries: tuple[int, ...], result: MatchResult
+    ) -> MatchResult:
+        """Several entries have the message word for word (two owners filed it differently):
+        each is meant, so they are offered, not one of them answered."""
+        scores = {c.entry.id: c.score for c in result.ranked}
+        offered = sorted(
+            (
+                Candidate(e, max(scores.get(e.id, 0.0), self.thresholds.suggest))
+                for e in (self.kb.entries[n] for n in entries)
+            ),
+            key=lambda c: -c.score,
+        )[:MAX_SUGGESTIONS]
+        ids = {c.entry.id for c in offered}
+        others = tuple(c for c in result.ranked if c.entry.id not in ids)
+        return MatchResult(
+            text, Outcome.SUGGEST, suggestions=tuple(offered), ranked=(*offered, *others)
+        )
 
     def explain(self, text: str, top: int = 3) -> str:
         """Which words of the message matched which words of the top entries, and how much."""
@@ -214,17 +236,23 @@ def word_key(message: str) -> str:
     return " ".join(text.words(text.clean(message)))
 
 
-def stored_texts(kb: KnowledgeBase) -> dict[int, int]:
-    """The hash of each question's and phrasing's words -> its entry, or SHARED when several
-    entries have them. Hashes, not the texts: at 10,000 entries the texts would take some 20 MiB
-    for a look-up that rarely hits (a hit is checked against the entry's texts)."""
-    owners: dict[int, int] = {}
+def stored_texts(kb: KnowledgeBase) -> dict[int, int | tuple[int, ...]]:
+    """The hash of each question's and phrasing's words -> its entry (the entries, when several
+    have them). Hashes, not the texts: at 10,000 entries the texts would take some 20 MiB for a
+    look-up that rarely hits (a hit is checked against the entries' texts)."""
+    owners: dict[int, int | tuple[int, ...]] = {}
     for number, entry in enumerate(kb.entries):
         for stored in (entry.question, *entry.phrasings):
             key = word_key(stored)
-            if key:
-                hashed = hash(key)
-                owners[hashed] = number if owners.get(hashed, number) == number else SHARED
+            if not key:
+                continue
+            hashed = hash(key)
+            found = owners.get(hashed, number)
+            if found == number:
+                owners[hashed] = number
+            else:
+                earlier = found if isinstance(found, tuple) else (found,)
+                owners[hashed] = earlier if number in earlier else (*earlier, number)
     return owners
 
 

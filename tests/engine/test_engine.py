@@ -453,12 +453,15 @@ def test_a_message_that_is_word_for_word_a_stored_phrasing_is_answered() -> None
         assert result.score == 1.0
     # Only word for word: more words are matched as usual.
     assert answered(engine, "Казахстан и Россия") is None
-    # A text two entries share tells neither.
+    # A text two entries share (two owners filed it differently) offers both.
     shared = small_kb(
-        ("a", "Как растёт торговля?", "Торговля растёт.", ("Казахстан",)),
-        ("b", "Что с космодромом?", "Космодром работает.", ("Казахстан",)),
+        ("a", f"Как растёт торговля? {common}", f"Торговля растёт. {common}", ("Казахстан",)),
+        ("b", f"Что с космодромом? {common}", f"Космодром работает. {common}", ("Казахстан",)),
+        ("c", f"Как пройти границу? {common}", f"По паспорту. {common}", ()),
     )
-    assert answered(FaqEngine.build(shared), "Казахстан") is None
+    result = FaqEngine.build(shared).match("Казахстан")
+    assert result.outcome is Outcome.SUGGEST
+    assert {c.entry.id for c in result.suggestions} == {"a", "b"}
 
 
 def test_a_slash_abbreviation_reads_as_its_words(transport_engine: FaqEngine) -> None:

@@ -114,6 +114,38 @@ async def test_a_word_every_entry_has_filed_as_a_phrasing_is_answered_from_then_
     assert (await open_unanswered(owner)).text == OWNER.unanswered_empty
 
 
+async def test_a_text_filed_under_two_questions_is_offered_and_the_owner_told_so(
+    user: LocalChat, owner: LocalChat, service: FaqService
+) -> None:
+    scope, priorities = service.kb.entry("scope"), service.kb.entry("priorities")
+    assert scope is not None
+    assert priorities is not None
+    titles = {section.id: section.title for section in service.kb.sections}
+    for _ in range(2):
+        await user.send("Казахстан")
+
+    async def file_under(entry_question: str, section_title: str) -> str:
+        page = await open_unanswered(owner)
+        await owner.click(page, OWNER.choose_entry)
+        await owner.click(page, section_title)
+        added = await owner.click(page, shorten(entry_question, QUESTION_BUTTON_WIDTH))
+        return added.last.text or ""
+
+    first = await file_under(scope.question, titles[scope.section_id])
+    second = await file_under(priorities.question, titles[priorities.section_id])
+
+    assert first == OWNER.phrasing_added.format(text="Казахстан", question=scope.question)
+    assert second == OWNER.phrasing_added_offered.format(
+        text="Казахстан", question=priorities.question
+    )
+    [offer] = (await user.send("Казахстан")).sent
+    assert offer.text == RUSSIAN.did_you_mean
+    assert set(button_texts(offer)) >= {
+        shorten(scope.question, QUESTION_BUTTON_WIDTH),
+        shorten(priorities.question, QUESTION_BUTTON_WIDTH),
+    }
+
+
 async def test_the_question_the_bot_offered_is_one_tap_away(
     payments_user: LocalChat,
     payments_dp: Dispatcher,
