@@ -18,6 +18,7 @@ from bot.knowledge.model import KnowledgeBase
 logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
+SHORT_TEXT_WORDS = 3  # stored texts this short are also found by their reading
 # A suggestion must be at least this share of the best candidate's score to be offered.
 SUGGESTION_SHARE = 0.5
 
@@ -56,6 +57,7 @@ class FaqEngine:
             self.kinds.given(e.answer, (e.question, *e.phrasings)) for e in kb.entries
         ]
         self.stored_texts = stored_texts(kb)
+        self.short_texts = self._short_texts(kb)
 
     @classmethod
     def build(
@@ -80,7 +82,9 @@ class FaqEngine:
             return MatchResult(query=text, outcome=Outcome.NONE)
         result = self._decide(text, query, ranked)
         if result.best is None:
-            stored = self._stored_entries(word_key(text))
+            stored = self._stored_entries(word_key(text)) or self.short_texts.get(
+                reading_key(query), ()
+            )
             if len(stored) == 1:
                 return self._stored_answer(text, stored[0], result)
             if stored:
@@ -92,6 +96,21 @@ class FaqEngine:
         found = self.stored_texts.get(hash(key), ())
         entries = found if isinstance(found, tuple) else (found,)
         return tuple(e for e in entries if self._has_text(e, key))
+
+    def _short_texts(self, kb: KnowledgeBase) -> dict[tuple[str, ...], tuple[int, ...]]:
+        """The reading of each short question or phrasing (a word or a few) -> its entries.
+        Such a text, often an owner's addition of a word every entry has ("Казахстан"), is then
+        found in any form the reader understands ("в Казахстане", "kazakhstan") as well."""
+        owners: dict[tuple[str, ...], tuple[int, ...]] = {}
+        for number, entry in enumerate(kb.entries):
+            for stored in (entry.question, *entry.phrasings):
+                if len(word_key(stored).split()) > SHORT_TEXT_WORDS:
+                    continue
+                key = reading_key(self.reader.read(stored))
+                found = owners.get(key, ())
+                if key and number not in found:
+                    owners[key] = (*found, number)
+        return owners
 
     def _has_text(self, entry: int, key: str) -> bool:
         texts = (self.kb.entries[entry].question, *self.kb.entries[entry].phrasings)
@@ -228,6 +247,16 @@ class FaqEngine:
     def _tied(ranked: list[EntryScore], tie: float) -> bool:
         """The runner-up explains the message (nearly) as well: answering would be a coin toss."""
         return len(ranked) > 1 and ranked[1].rank >= tie * ranked[0].rank
+
+
+def reading_key(query: ReadQuery) -> tuple[str, ...]:
+    """The message's words as the reader took them (each word's best reading, word pairs
+    left out): equal for "Казахстан", "в Казахстане" and "kazakhstan"."""
+    return tuple(
+        s.alternatives[0][0] if s.alternatives else s.surface
+        for s in query.slots
+        if not s.extra and s.how != "pair"
+    )
 
 
 def word_key(message: str) -> str:

@@ -451,6 +451,9 @@ def test_a_message_that_is_word_for_word_a_stored_phrasing_is_answered() -> None
         result = engine.match(message)
         assert answered(engine, message) == "trade", message
         assert result.score == 1.0
+    # A short stored text is also found in any form the reader understands.
+    for message in ("в Казахстане", "kazakhstan", "Rfpf[cnfy", "казахстн"):
+        assert answered(engine, message) == "trade", message
     # Only word for word: more words are matched as usual.
     assert answered(engine, "Казахстан и Россия") is None
     # A text two entries share (two owners filed it differently) offers both.
