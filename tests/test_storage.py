@@ -475,7 +475,7 @@ async def test_add_entry_gets_a_fresh_readable_id(db: Database, path: Path) -> N
         question_id=question_id,
     )
     assert first == OwnerEntryRow(
-        id="kakoy-tovarooborot-s",
+        id="kakoy-tovarooborot-s-fdcaf6",
         section_id="trade",
         question="Какой товарооборот с Китаем?",
         answer="Растёт.\nБыстро.",
@@ -483,18 +483,18 @@ async def test_add_entry_gets_a_fresh_readable_id(db: Database, path: Path) -> N
         added_by=100,
         created_at=at(2),
     )
-    # The same slug again: the stored entry's id is taken, and so is one in the file.
+    # Its id is taken in the file: the new entry gets the next free one.
     kb = KnowledgeBase(
         sections=KB.sections,
-        entries=(*KB.entries, Entry("kakoy-tovarooborot-s-2", "trade", "Другой?", "Ответ.")),
+        entries=(*KB.entries, Entry("kakoy-tovarooborot-s-0e7af8", "trade", "Другой?", "Ответ.")),
     )
     second = await db.add_entry(
         kb, section_id="trade", question="Какой товарооборот с Индией?", answer="Тоже.", added_by=1
     )
-    assert second.id == "kakoy-tovarooborot-s-3"
+    assert second.id == "kakoy-tovarooborot-s-0e7af8-2"
     assert on_disk(path, "SELECT id, section_id, question_id, added_by FROM kb_entries") == [
-        ("kakoy-tovarooborot-s", "trade", question_id, 100),
-        ("kakoy-tovarooborot-s-3", "trade", None, 1),
+        ("kakoy-tovarooborot-s-fdcaf6", "trade", question_id, 100),
+        ("kakoy-tovarooborot-s-0e7af8-2", "trade", None, 1),
     ]
     assert [e.id for e in await db.owner_entries()] == [first.id, second.id]
     assert first.as_entry() == Entry(first.id, "trade", first.question, first.answer)
@@ -530,7 +530,7 @@ async def test_with_owner_additions_builds_the_effective_knowledge_base(db: Data
     kb = await db.with_owner_additions(KB)
     assert kb.entry("scope").phrasings == ("как дела у регионов",)
     assert kb.entries[-1] == Entry(
-        "gde-granitsa", "regions", "Где граница?", "Длинная.", ("где проходит граница",)
+        "gde-granitsa-3a01b3", "regions", "Где граница?", "Длинная.", ("где проходит граница",)
     )
     assert len(kb.entries) == len(KB.entries) + 1
     engine = FaqEngine.build(kb)  # what the bot answers from right after the owner's edit
@@ -538,7 +538,7 @@ async def test_with_owner_additions_builds_the_effective_knowledge_base(db: Data
         result = engine.match(question)
         assert result.outcome is Outcome.ANSWER
         assert result.best is not None
-        assert result.best.entry.id == "gde-granitsa"
+        assert result.best.entry.id == "gde-granitsa-3a01b3"
 
 
 # --- unanswered questions ---------------------------------------------------------------------

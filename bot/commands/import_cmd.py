@@ -2,7 +2,7 @@
 
 python -m bot import seed.txt                 # into FAQ_PATH (default data/faq.toml)
 python -m bot import more.toml --dry-run      # show what would change, write nothing
-python -m bot import new.txt --section misc   # new questions go to the section "misc"
+python -m bot import new.txt --section misc   # new questions go to the existing section "misc"
 python -m bot import faq.md                   # "## Question" headings, answers under them
 """
 

@@ -3,11 +3,13 @@
 Everyone who asks "is this the same question?" (the loader's duplicate check, ``import``, the
 owners' in-chat additions) uses ``question_key``, and everyone who names an entry that has no
 id of its own (plain-text and Markdown files, entries created in the chat, ``import``) uses
-``new_entry_id``, so a question keeps one id wherever it comes from.
+``new_entry_id`` (``stable_id``), so a question keeps one id wherever it comes from, and its
+id depends on nothing but the question.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -21,7 +23,10 @@ _TRANSLITERATION = str.maketrans(
         "ө": "o", "ұ": "u", "ү": "u", "һ": "h",
     }
 )  # fmt: skip
-_SLUG_BUDGET = 24  # leaves room for a "-NN" suffix within the 32-character id limit
+# An id is the slug, "-" and the hash: at most 21 + 1 + 6 = 28 characters, which leaves room for
+# a "-NNN" (a true hash clash) within the 32-character id limit.
+_SLUG_BUDGET = 21
+_HASH_CHARS = 6
 
 
 def question_key(text: str) -> str:
@@ -34,42 +39,46 @@ def question_key(text: str) -> str:
 
 
 def new_entry_id(question: str, taken: set[str]) -> str:
-    """A readable id for a new entry (a latin slug of the question's first words), unused so far.
-
-    The same question gets the same id whatever else the file holds, except that a second
-    question with the same slug gets ``-2``, a third ``-3`` (in the order they are named).
-    """
+    """A readable id for a new entry, unused so far: see ``stable_id``."""
     return EntryIds(taken).new(question)
 
 
+def stable_id(question: str) -> str:
+    """The id a question gets wherever it is named: the latin slug of its first words, "-" and
+    a short hash of its ``question_key`` ("Как оформить пропуск на машину?" ->
+    "kak-oformit-propusk-1a2b3c"; "q-" and the hash when it has nothing latin).
+
+    It depends on the question alone, so questions added, removed or reordered around it never
+    move it, even when they begin with the same words; and the same question written with
+    other case, spacing or punctuation (which is the same question) gets the same id.
+    """
+    digest = hashlib.sha1(question_key(question).encode("utf-8")).hexdigest()[:_HASH_CHARS]
+    return f"{slug(question) or 'q'}-{digest}"
+
+
 class EntryIds:
-    """Names one question after another as ``new_entry_id`` does, remembering the ids given and
-    the next number to try for each slug, so that naming a whole file takes time in proportion
-    to its size even when thousands of questions begin with the same words."""
+    """Names one question after another, remembering the ids given (and those ``taken`` before).
+
+    An id is ``stable_id``; only when that is taken (another question with the same slug and
+    hash, about one chance in 16 million per pair of questions sharing a slug, or an id already
+    used by an entry of a TOML file) does it get ``-2``, ``-3``.
+    """
 
     def __init__(self, taken: set[str] | None = None) -> None:
         self.taken: set[str] = set(taken or ())
-        self._next_number: dict[str, int] = {}
 
     def new(self, question: str) -> str:
-        base = slug(question)
-        if base:
-            candidate, number = base, self._next_number.get(base, 2)
-            while candidate in self.taken:
-                candidate, number = f"{base}-{number}", number + 1
-            self._next_number[base] = number
-        else:  # nothing latin to make a slug of: "q" and a number
-            number = len(self.taken) + 1
-            while f"q{number}" in self.taken:
-                number += 1
-            candidate = f"q{number}"
+        base = stable_id(question)
+        candidate, number = base, 2
+        while candidate in self.taken:
+            candidate, number = f"{base}-{number}", number + 1
         self.taken.add(candidate)
         return candidate
 
 
 def slug(question: str) -> str:
-    """The question's first words in latin letters, joined by "-", at most 24 characters
-    (room for a "-NN" within the 32 an id may have); "" if it has no letters or digits."""
+    """The question's first words in latin letters, joined by "-", cut at a word boundary to at
+    most 21 characters (a single longer word is cut); "" if it has no letters or digits."""
     decomposed = unicodedata.normalize("NFKD", question.casefold().translate(_TRANSLITERATION))
     latin = "".join(char for char in decomposed if not unicodedata.combining(char))  # ç -> c
     words = re.findall(r"[a-z0-9]+", latin)

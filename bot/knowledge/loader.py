@@ -88,8 +88,8 @@ def parse_knowledge_base(text: str, name: str, *, kind: FileKind) -> KnowledgeBa
     if kind is FileKind.TOML:
         return _TomlChecker(text, name).knowledge_base()
     if kind is FileKind.MARKDOWN:
-        return _plaintext_knowledge_base(parse_markdown(text, name), name)
-    return _plaintext_knowledge_base(PlainDocument(parse_pairs(text, name)), name)
+        return _plaintext_knowledge_base(parse_markdown(text, name), name, MARKDOWN_HINT)
+    return _plaintext_knowledge_base(PlainDocument(parse_pairs(text, name)), name, TEXT_HINT)
 
 
 def file_kind(path: Path, name: str) -> FileKind:
@@ -195,11 +195,15 @@ def _show(value: str, limit: int = 40) -> str:
 # --- plain text -----------------------------------------------------------------------------
 
 
-def _plaintext_knowledge_base(document: PlainDocument, name: str) -> KnowledgeBase:
+TEXT_HINT = "write a question line followed by its answer line"
+MARKDOWN_HINT = "write a '## question' heading with its answer under it"
+
+
+def _plaintext_knowledge_base(document: PlainDocument, name: str, hint: str) -> KnowledgeBase:
     """Entries named after their questions, so that an id (which owners' phrasings, deep links
     and shared links refer to) stays with its question when the file is edited around it."""
     if not document.pairs:
-        _fail(name, None, "no questions: write a question line followed by its answer line")
+        _fail(name, None, f"no questions: {hint}")
     sections = _plaintext_sections(document, name)
     first_seen: dict[str, int] = {}
     entries = []

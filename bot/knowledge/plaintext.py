@@ -7,9 +7,9 @@ Plain text comes in two layouts. The seed layout is a question line, then its an
     Где столовая?
     На третьем этаже.
 
-(blank lines between the pairs change nothing). When blank lines separate blocks and some block
-has more than two lines, each block is a question line followed by its answer, which may span
-several lines:
+(blank lines between all of the pairs, or some of them, change nothing). When blank lines separate
+blocks and some block of more than two lines is not such pairs, each block is a question line
+followed by its answer, which may span several lines:
 
     Как оформить пропуск?
     В бюро пропусков на первом этаже.
@@ -75,9 +75,15 @@ def _looks_like_question(text: str) -> bool:
 
 
 def parse_pairs(text: str, name: str) -> list[QuestionAnswer]:
-    """Split plain ``text`` into question/answer pairs; ``name`` is the file name used in errors."""
+    """Split plain ``text`` into question/answer pairs; ``name`` is the file name used in errors.
+
+    Blocks of two lines are pairs whatever the layout. When longer blocks are all question,
+    answer, question, answer... (blank lines between some pairs only), every line alternates;
+    otherwise a longer block is a question with an answer of several lines.
+    """
     blocks = _blocks(text)
-    if len(blocks) > 1 and any(len(block) > 2 for block in blocks):
+    multiline = [block for block in blocks if len(block) > 2 and not _alternates(block)]
+    if len(blocks) > 1 and multiline:
         return [_block_pair(block, name) for block in blocks]
     return _alternating_pairs([line for block in blocks for line in block], name)
 
@@ -103,7 +109,9 @@ def _block_pair(block: list[Line], name: str) -> QuestionAnswer:
             "question has no answer (write the answer on the lines right under its question; "
             "a blank line ends a question-and-answer block)",
         )
-    if _is_pairs_without_blank_lines(block):
+    _check_question_line(name, q_line, question)
+    _check_answer_start(name, (q_line, question), answer[0])
+    if _alternates(block):
         _fail(
             name,
             block[2][0],
@@ -118,9 +126,9 @@ def _block_pair(block: list[Line], name: str) -> QuestionAnswer:
     )
 
 
-def _is_pairs_without_blank_lines(block: list[Line]) -> bool:
-    """Does the block read question, answer, question, answer...? Then a blank line is
-    missing rather than the answer having several lines."""
+def _alternates(block: list[Line]) -> bool:
+    """Does the block read question?, answer, question?, answer...? Then it holds several pairs
+    (a blank line is missing) rather than one answer of several lines."""
     if len(block) < 4 or len(block) % 2:
         return False
     return all(
@@ -131,8 +139,10 @@ def _is_pairs_without_blank_lines(block: list[Line]) -> bool:
 
 def _alternating_pairs(lines: list[Line], name: str) -> list[QuestionAnswer]:
     """The seed layout: every other line is a question, the line after it its answer."""
+    questions = lines[::2]
+    asks = any(_looks_like_question(text) for _, text in questions)
     pairs = []
-    for (q_line, question), (a_line, answer) in zip(lines[::2], lines[1::2], strict=False):
+    for (q_line, question), (a_line, answer) in zip(questions, lines[1::2], strict=False):
         if _looks_like_question(answer) and not _looks_like_question(question):
             _fail(
                 name,
@@ -141,14 +151,58 @@ def _alternating_pairs(lines: list[Line], name: str) -> list[QuestionAnswer]:
                 "if an answer has several lines, separate question-and-answer blocks "
                 "with blank lines",
             )
+        if asks and _looks_like_answer(question):
+            _fail(
+                name,
+                q_line,
+                "read as a question, but it looks like part of the answer above (it ends "
+                f"with {question[-1]!r}): if an answer has several lines, separate "
+                "question-and-answer blocks with blank lines",
+            )
+        _check_question_line(name, q_line, question)
+        _check_answer_start(name, (q_line, question), (a_line, answer))
         pairs.append(QuestionAnswer(q_line, question, answer, a_line))
     if len(lines) % 2:
+        last_line, last = lines[-1]
+        if asks and _looks_like_answer(last):
+            _fail(
+                name,
+                last_line,
+                "looks like part of the answer above, not a question: if an answer has "
+                "several lines, separate question-and-answer blocks with blank lines",
+            )
         _fail(
             name,
-            lines[-1][0],
+            last_line,
             "question has no answer (the format is a question line followed by its answer line)",
         )
     return pairs
+
+
+def _looks_like_answer(text: str) -> bool:
+    """A line ending as sentences and list items of an answer do ("." but not "...")."""
+    return text.endswith((".", ",", ";", ":")) and not text.endswith("..")
+
+
+def _check_question_line(name: str, line: int, question: str) -> None:
+    if "\t" in question:
+        _fail(
+            name,
+            line,
+            "tab inside a question line: write the question on one line and its answer "
+            "on the next line",
+        )
+
+
+def _check_answer_start(name: str, question: Line, answer: Line) -> None:
+    """Two questions in a row: the second is not the first one's answer."""
+    if _looks_like_question(question[1]) and _looks_like_question(answer[1]):
+        _fail(
+            name,
+            answer[0],
+            f"looks like a question, not the answer to line {question[0]}: "
+            "write each question's answer on the line right under it",
+        )
 
 
 # --- Markdown ---------------------------------------------------------------------------------

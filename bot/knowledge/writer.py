@@ -263,6 +263,8 @@ class _Merger:
         return cls(target, text, parse_knowledge_base(text, name, kind=FileKind.TOML))
 
     def merge(self, incoming: KnowledgeBase, *, by_id: bool, section_id: str | None) -> None:
+        if section_id is not None:
+            self._check_section_option(section_id, incoming)
         if self.is_new_file:
             self._start_document(incoming)
         for group in incoming.synonyms:
@@ -277,6 +279,20 @@ class _Merger:
                 self._add_entry(entry, incoming, by_id=by_id, section_id=section_id)
             else:
                 self._update_entry(self.entries[match], entry, section_id=section_id)
+
+    def _check_section_option(self, section_id: str, incoming: KnowledgeBase) -> None:
+        """``--section`` names a section the base has (or the imported file defines, with its
+        title): a section made up from the option alone would show users its id as a title."""
+        if section_id in self.sections or incoming.section(section_id) is not None:
+            return
+        if self.sections:
+            known = f"its sections are {', '.join(sorted(self.sections))}"
+        else:
+            known = "it has no sections yet"
+        raise KnowledgeBaseError(
+            f"{self.name}: no section {section_id!r} for --section ({known}); to create one, "
+            "add a [[sections]] table with its id and title to the file first"
+        )
 
     # -- document structure
 
@@ -364,8 +380,8 @@ class _Merger:
     def _target_section(
         self, entry: Entry, incoming: KnowledgeBase, *, by_id: bool, section_id: str | None
     ) -> Section:
-        if section_id is not None:
-            return Section(section_id, section_id)  # a new one gets its id as the title
+        if section_id is not None:  # checked: the target's, or defined by the incoming file
+            return incoming.section(section_id) or Section(section_id, section_id)
         # TOML files name their sections, and so do Markdown ones with "# Section" headings;
         # plain text puts everything in one default section.
         if by_id or entry.section_id != PLAINTEXT_SECTION.id:

@@ -21,7 +21,12 @@ from bot.storage import Database
 
 FAQ = Path(__file__).resolve().parents[2] / "data" / "faq.toml"
 # A plain-text file's ids are made from its questions (the seed's four, here).
-SEED_IDS = ["kak-skladyvaetsya", "v-kakikh-oblastyakh", "kakovy-segodnya", "v-kakom-rusle"]
+SEED_IDS = [
+    "kak-skladyvaetsya-68cd75",
+    "v-kakikh-oblastyakh-623065",
+    "kakovy-segodnya-c606df",
+    "v-kakom-rusle-ebdedf",
+]
 SETTINGS = (
     "BOT_TOKEN",
     "FAQ_PATH",
@@ -98,11 +103,14 @@ def test_import_uses_faq_path_from_dotenv(
     assert main(["import", "seed.txt"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-3:] == [
-        "added novyy-vopros: Новый вопрос?",
+        "added novyy-vopros-37f06e: Новый вопрос?",
         "1 added, 0 changed, 4 unchanged; also 1 section added",
         "wrote kb/faq.toml",
     ]
-    assert load_knowledge_base(Path("kb/faq.toml")).entry("novyy-vopros").answer == "Новый ответ."
+    assert (
+        load_knowledge_base(Path("kb/faq.toml")).entry("novyy-vopros-37f06e").answer
+        == "Новый ответ."
+    )
 
 
 def test_dry_run_writes_nothing(faq_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -219,7 +227,7 @@ def test_import_with_a_bad_env_file_is_one_line(faq_copy: Path) -> None:
 # --- export with the owners' additions from the database --------------------------------------
 
 NEW_QUESTION = "Где проходит граница России и Казахстана?"
-NEW_ID = "gde-prokhodit-granitsa"
+NEW_ID = "gde-prokhodit-389977"
 
 
 async def _add_in_chat(database: Path, kb: KnowledgeBase) -> None:
@@ -582,11 +590,11 @@ def test_import_with_section_says_existing_entries_stay_where_they_are(
         "unchanged growth",
         "unchanged priorities (stays in section bilateral: --section places new entries only)",
         "unchanged integration (stays in section integration: --section places new entries only)",
-        "added novyy-vopros: Новый вопрос?",
+        "added novyy-vopros-37f06e: Новый вопрос?",
         "1 added, 0 changed, 4 unchanged",
         "wrote faq.toml",
     ]
-    assert load_knowledge_base(faq_copy).entry("novyy-vopros").section_id == "regions"
+    assert load_knowledge_base(faq_copy).entry("novyy-vopros-37f06e").section_id == "regions"
 
 
 def test_toml_import_reports_the_synonyms_and_abbreviations_it_merges(
@@ -627,7 +635,7 @@ CANTEEN = "Где находится столовая?\nНа третьем эт
 
 async def _add_parking_phrasing(database: Path, kb: KnowledgeBase) -> None:
     async with await Database.open(database) as db:
-        await db.add_phrasing("skolko-stoit-parkovka", "где оставить машину", added_by=100)
+        await db.add_phrasing("skolko-stoit-parkovka-20394a", "где оставить машину", added_by=100)
 
 
 def test_an_owners_phrasing_stays_with_its_question_when_the_text_file_is_edited(
@@ -669,12 +677,12 @@ def test_import_reads_answers_of_several_lines(
 
     assert capsys.readouterr().out.splitlines()[:5] == [
         "added section imported: Импортированные вопросы",
-        "added kak-oformit-propusk: Как оформить пропуск?",
-        "added gde-nakhoditsya: Где находится столовая?",
-        "added skolko-stoit-parkovka: Сколько стоит парковка?",
+        "added kak-oformit-propusk-4723a1: Как оформить пропуск?",
+        "added gde-nakhoditsya-2ac957: Где находится столовая?",
+        "added skolko-stoit-parkovka-20394a: Сколько стоит парковка?",
         "3 added, 0 changed, 0 unchanged; also 1 section added",
     ]
-    assert load_knowledge_base(faq_copy).entry("gde-nakhoditsya").answer == (
+    assert load_knowledge_base(faq_copy).entry("gde-nakhoditsya-2ac957").answer == (
         "Столовая на третьем этаже.\nРаботает с 12 до 15."
     )
 
@@ -689,7 +697,7 @@ def test_a_markdown_base_answers_through_ask(capsys: pytest.CaptureFixture[str])
     assert main(["ask", "--faq", "faq.md", "--json", "как оформить пропуск"]) == 0
 
     result = json.loads(capsys.readouterr().out)
-    assert (result["outcome"], result["id"]) == ("answer", "kak-oformit-propusk")
+    assert (result["outcome"], result["id"]) == ("answer", "kak-oformit-propusk-4723a1")
     assert result["answer"] == "Пропуск оформляется в бюро.\n\nВозьмите с собой паспорт."
 
 
@@ -865,13 +873,52 @@ def test_import_of_markdown_keeps_its_sections(
     assert main(["import", "faq.md", "--faq", "faq.toml"]) == 0
 
     assert capsys.readouterr().out.splitlines() == [
-        "added section propuska: Пропуска",
-        "added kak-oformit-propusk: Как оформить пропуск?",
-        "added section stolovaya: Столовая",
-        "added gde-stolovaya: Где столовая?",
+        "added section propuska-6de25f: Пропуска",
+        "added kak-oformit-propusk-4723a1: Как оформить пропуск?",
+        "added section stolovaya-7379ce: Столовая",
+        "added gde-stolovaya-3cf68e: Где столовая?",
         "2 added, 0 changed, 0 unchanged; also 2 sections added",
         "wrote faq.toml",
     ]
     kb = load_knowledge_base(faq_copy)
-    assert kb.entry("gde-stolovaya").section_id == "stolovaya"
+    assert kb.entry("gde-stolovaya-3cf68e").section_id == "stolovaya-7379ce"
     assert kb.title == load_knowledge_base(FAQ).title
+
+
+def test_import_into_a_missing_section_is_refused_naming_the_sections(
+    faq_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_seed("\nНовый вопрос?\nНовый ответ.\n")
+    before = faq_copy.read_bytes()
+    assert main(["import", "seed.txt", "--faq", "faq.toml", "--section", "misc"]) == 3
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "error: faq.toml: no section 'misc' for --section (its sections are bilateral, "
+        "integration, regions); to create one, add a [[sections]] table with its id and title "
+        "to the file first\n"
+    )
+    assert captured.out == ""
+    assert faq_copy.read_bytes() == before
+
+
+def test_import_refuses_plain_text_that_does_not_pair_up(
+    faq_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("seed.txt").write_text("Новый вопрос?\tНовый ответ.\nЕщё вопрос?\tЕщё ответ.\n")
+    before = faq_copy.read_bytes()
+    assert main(["import", "seed.txt", "--faq", "faq.toml"]) == 3
+    assert capsys.readouterr().err == (
+        "error: seed.txt:1: tab inside a question line: write the question on one line and "
+        "its answer on the next line\n"
+    )
+    assert faq_copy.read_bytes() == before
+
+
+def test_a_markdown_file_without_questions_gets_the_markdown_hint(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("faq.md").write_text("# Частые вопросы\n", encoding="utf-8")
+    assert main(["ask", "--faq", "faq.md", "пропуск"]) == 3
+    assert capsys.readouterr().err == (
+        "error: faq.md: no questions: write a '## question' heading with its answer under it\n"
+    )

@@ -31,10 +31,10 @@ def test_seed_file_loads_as_four_entries() -> None:
     kb = load_knowledge_base(Path("seed.txt"))
     reference = load_knowledge_base(FAQ)
     assert [e.id for e in kb.entries] == [
-        "kak-skladyvaetsya",
-        "v-kakikh-oblastyakh",
-        "kakovy-segodnya",
-        "v-kakom-rusle",
+        "kak-skladyvaetsya-68cd75",
+        "v-kakikh-oblastyakh-623065",
+        "kakovy-segodnya-c606df",
+        "v-kakom-rusle-ebdedf",
     ]
     assert [(e.question, e.answer) for e in kb.entries] == [
         (e.question, e.answer) for e in reference.entries
@@ -57,7 +57,7 @@ def test_blank_lines_crlf_and_spaces_are_ignored() -> None:
 @pytest.mark.parametrize("suffix", [".txt", ".TXT"])
 def test_txt_files_are_plain_text(suffix: str) -> None:
     Path(f"faq{suffix}").write_text("Question?\nAnswer.\n", encoding="utf-8")
-    assert load_knowledge_base(Path(f"faq{suffix}")).entry("question").answer == "Answer."
+    assert load_knowledge_base(Path(f"faq{suffix}")).entry("question-3b2be2").answer == "Answer."
 
 
 def test_question_without_answer_names_its_line() -> None:
@@ -134,9 +134,9 @@ def test_ids_come_from_the_questions_and_survive_an_edit_above_them() -> None:
     path.write_text(PASS_PAIR + CANTEEN_PAIR + PARKING_PAIR, encoding="utf-8")
     before = ids_and_questions(path)
     assert before == [
-        ("kak-oformit-propusk", "Как оформить пропуск?"),
-        ("gde-nakhoditsya", "Где находится столовая?"),
-        ("skolko-stoit-parkovka", "Сколько стоит парковка?"),
+        ("kak-oformit-propusk-4723a1", "Как оформить пропуск?"),
+        ("gde-nakhoditsya-2ac957", "Где находится столовая?"),
+        ("skolko-stoit-parkovka-20394a", "Сколько стоит парковка?"),
     ]
 
     path.write_text(
@@ -146,24 +146,44 @@ def test_ids_come_from_the_questions_and_survive_an_edit_above_them() -> None:
 
     after = dict((question, entry_id) for entry_id, question in ids_and_questions(path))
     assert after == {
-        "Как записаться на экскурсию?": "kak-zapisatsya-na",
-        "Как оформить пропуск?": "kak-oformit-propusk",
-        "Сколько стоит парковка?": "skolko-stoit-parkovka",
+        "Как записаться на экскурсию?": "kak-zapisatsya-na-5e17a6",
+        "Как оформить пропуск?": "kak-oformit-propusk-4723a1",
+        "Сколько стоит парковка?": "skolko-stoit-parkovka-20394a",
     }
 
 
-def test_questions_with_the_same_id_get_numbers_in_file_order() -> None:
+PASS_FOR_CAR = "Как оформить пропуск на машину?\nВ бюро пропусков, с номером машины.\n"
+PASS_FOR_GUEST = "Как оформить пропуск на гостя?\nЗаявкой за день.\n"
+
+
+def test_questions_beginning_alike_keep_their_ids_when_a_similar_one_is_added() -> None:
+    # The ids used to be the first words numbered in file order (-2, -3), so a question
+    # beginning with the same words inserted above or appended moved them to other questions.
     path = Path("kb.txt")
+    path.write_text(PASS_FOR_CAR + PASS_FOR_GUEST, encoding="utf-8")
+    before = ids_and_questions(path)
+    assert before == [
+        ("kak-oformit-propusk-de9a7e", "Как оформить пропуск на машину?"),
+        ("kak-oformit-propusk-aeb25c", "Как оформить пропуск на гостя?"),
+    ]
+
     path.write_text(
-        "Где находится столовая?\nНа третьем.\nГде находится ближайшая парковка?\nВо дворе.\n"
-        "Где находится столовая для гостей?\nНа втором.\n",
+        "Как оформить пропуск на курьера?\nНа проходной.\n\n"
+        + PASS_FOR_GUEST
+        + "\n"
+        + PASS_FOR_CAR
+        + "\nКак оформить пропуск на велосипед?\nНе нужен.\n",
         encoding="utf-8",
     )
-    assert [entry_id for entry_id, _ in ids_and_questions(path)] == [
-        "gde-nakhoditsya",
-        "gde-nakhoditsya-2",
-        "gde-nakhoditsya-3",
-    ]
+
+    after = ids_and_questions(path)
+    assert set(before) < set(after)
+    assert dict(after) == {
+        "kak-oformit-propusk-670dc5": "Как оформить пропуск на курьера?",
+        "kak-oformit-propusk-aeb25c": "Как оформить пропуск на гостя?",
+        "kak-oformit-propusk-de9a7e": "Как оформить пропуск на машину?",
+        "kak-oformit-propusk-28d848": "Как оформить пропуск на велосипед?",
+    }
 
 
 def test_questions_differing_only_in_punctuation_are_duplicates() -> None:
@@ -230,6 +250,75 @@ def test_an_odd_seed_is_refused_where_the_lines_slip_not_at_the_end() -> None:
     )
 
 
+def plain_refusal(text: str) -> str:
+    Path("kb.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(Path("kb.txt"))
+    assert "\n" not in caught.value.message
+    return caught.value.message
+
+
+def test_questions_in_a_row_are_refused_not_answered_by_the_next_question() -> None:
+    # Was read as "Как оформить пропуск?" answered "Где столовая?".
+    message = plain_refusal(
+        "Как оформить пропуск?\nГде столовая?\nСколько стоит парковка?\nКогда обед?\n"
+    )
+    assert message == (
+        "kb.txt:2: looks like a question, not the answer to line 1: "
+        "write each question's answer on the line right under it"
+    )
+
+
+def test_an_answer_of_several_lines_without_blank_lines_is_refused_where_it_slips() -> None:
+    # Was read as two pairs, the second "question" being the answer's second sentence.
+    message = plain_refusal(
+        "Как оформить пропуск?\nПропуск оформляется в бюро.\nВозьмите с собой паспорт.\n"
+        "Бюро работает в будни.\n"
+    )
+    assert message == (
+        "kb.txt:3: read as a question, but it looks like part of the answer above (it ends "
+        "with '.'): if an answer has several lines, separate question-and-answer blocks "
+        "with blank lines"
+    )
+    assert plain_refusal("Как оформить пропуск?\nВ бюро.\nС паспортом.\n") == (
+        "kb.txt:3: looks like part of the answer above, not a question: if an answer has "
+        "several lines, separate question-and-answer blocks with blank lines"
+    )
+
+
+def test_question_tab_answer_lines_are_refused_at_the_first() -> None:
+    # Was read as the first line's question-and-answer asked, the second's as its answer.
+    message = plain_refusal("Как оформить пропуск?\tВ бюро.\nГде столовая?\tНа третьем.\n")
+    assert message == (
+        "kb.txt:1: tab inside a question line: write the question on one line and its "
+        "answer on the next line"
+    )
+
+
+def test_blank_lines_between_only_some_pairs_are_read_as_pairs() -> None:
+    # Blocks of two lines are pairs; a longer block of question?/answer lines is pairs too
+    # when no block of the file is a question with an answer of several lines.
+    path = Path("kb.txt")
+    path.write_text(PASS_PAIR + CANTEEN_PAIR + "\n" + PARKING_PAIR, encoding="utf-8")
+    assert [(e.question, e.answer) for e in load_knowledge_base(path).entries] == [
+        ("Как оформить пропуск?", "В бюро пропусков на первом этаже."),
+        ("Где находится столовая?", "На третьем этаже."),
+        ("Сколько стоит парковка?", "Парковка бесплатная."),
+    ]
+
+
+def test_the_seed_layouts_and_answers_without_final_stops_are_still_read() -> None:
+    path = Path("kb.txt")
+    text = "Часы работы\nС 9 до 18\nГде столовая?\nНа третьем этаже.\nПарковка есть?\nДа\n"
+    for layout in (text, text.replace("\n", "\n\n")):
+        path.write_text(layout, encoding="utf-8")
+        assert [e.question for e in load_knowledge_base(path).entries] == [
+            "Часы работы",
+            "Где столовая?",
+            "Парковка есть?",
+        ]
+
+
 # --- Markdown ---------------------------------------------------------------------------------
 
 
@@ -260,11 +349,15 @@ def test_markdown_title_questions_and_paragraph_answers() -> None:
     assert kb.sections == (Section("general", "Вопросы"),)
     assert [(e.id, e.question, e.answer) for e in kb.entries] == [
         (
-            "kak-oformit-propusk",
+            "kak-oformit-propusk-4723a1",
             "Как оформить пропуск?",
             "Пропуск оформляется в бюро пропусков.\nНа первом этаже.\n\nВозьмите с собой паспорт.",
         ),
-        ("gde-stolovaya", "Где столовая?", "На третьем этаже.\n### Часы работы\nС 12 до 15."),
+        (
+            "gde-stolovaya-3cf68e",
+            "Где столовая?",
+            "На третьем этаже.\n### Часы работы\nС 12 до 15.",
+        ),
     ]
 
 
@@ -276,13 +369,16 @@ def test_markdown_level_one_headings_after_the_title_are_sections() -> None:
         "## Когда обед?\nС 12.\n"
     )
     assert kb.title == "Справочник"
-    assert kb.sections == (Section("propuska", "Пропуска"), Section("stolovaya", "Столовая"))
+    assert kb.sections == (
+        Section("propuska-6de25f", "Пропуска"),
+        Section("stolovaya-7379ce", "Столовая"),
+    )
     assert [(e.section_id, e.question) for e in kb.entries] == [
-        ("propuska", "Как оформить пропуск?"),
-        ("stolovaya", "Где столовая?"),
-        ("stolovaya", "Когда обед?"),
+        ("propuska-6de25f", "Как оформить пропуск?"),
+        ("stolovaya-7379ce", "Где столовая?"),
+        ("stolovaya-7379ce", "Когда обед?"),
     ]
-    assert kb.entry("gde-stolovaya").answer == "На третьем этаже.\n```\n# не заголовок\n```"
+    assert kb.entry("gde-stolovaya-3cf68e").answer == "На третьем этаже.\n```\n# не заголовок\n```"
 
 
 def test_markdown_mistakes_name_their_line() -> None:
@@ -306,7 +402,7 @@ def test_markdown_mistakes_name_their_line() -> None:
 
 def test_markdown_without_questions_is_refused() -> None:
     assert markdown_refusal("# Только заголовок\n") == (
-        "faq.md: no questions: write a question line followed by its answer line"
+        "faq.md: no questions: write a '## question' heading with its answer under it"
     )
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import KnowledgeBaseError
-from bot.knowledge.identity import new_entry_id
+from bot.knowledge.identity import EntryIds, new_entry_id
 from bot.knowledge.loader import ID_RE, load_knowledge_base
 from bot.knowledge.model import Entry, KnowledgeBase, Section
 from bot.knowledge.writer import dump_knowledge_base, plan_import, write_atomically
@@ -191,7 +191,7 @@ def test_import_adds_changes_and_keeps_comments(faq_copy: Path) -> None:
         "unchanged priorities",
         "unchanged integration",
         "added section imported: Импортированные вопросы",
-        "added kogda-otkroetsya-novyy: Когда откроется новый погранпереход?",
+        "added kogda-otkroetsya-633d4b: Когда откроется новый погранпереход?",
     ]
     assert result.summary() == "1 added, 1 changed, 3 unchanged; also 1 section added"
 
@@ -205,8 +205,8 @@ def test_import_adds_changes_and_keeps_comments(faq_copy: Path) -> None:
     merged = load_knowledge_base(Path("merged.toml"))
     assert merged.entry("scope").answer == changed_answer
     assert merged.entry("scope").phrasings == kb.entry("scope").phrasings
-    assert merged.entry("kogda-otkroetsya-novyy") == Entry(
-        "kogda-otkroetsya-novyy",
+    assert merged.entry("kogda-otkroetsya-633d4b") == Entry(
+        "kogda-otkroetsya-633d4b",
         "imported",
         "Когда откроется новый погранпереход?",
         "В следующем году.",
@@ -230,28 +230,54 @@ def test_import_into_an_existing_section(faq_copy: Path) -> None:
     Path("seed.txt").write_text("Новый вопрос?\nОтвет.\nЕщё вопрос?\nОтвет 2.\n", encoding="utf-8")
     result = plan_import(Path("seed.txt"), faq_copy, section_id="bilateral")
     assert result.lines == [
-        "added novyy-vopros: Новый вопрос?",
-        "added eshche-vopros: Ещё вопрос?",
+        "added novyy-vopros-37f06e: Новый вопрос?",
+        "added eshche-vopros-8d9ae5: Ещё вопрос?",
     ]
     Path("merged.toml").write_text(result.text, encoding="utf-8")
     merged = load_knowledge_base(Path("merged.toml"))
     assert [e.id for e in merged.entries_in("bilateral")] == [
         "priorities",
-        "novyy-vopros",
-        "eshche-vopros",
+        "novyy-vopros-37f06e",
+        "eshche-vopros-8d9ae5",
     ]
     assert len(merged.sections) == 3
 
 
-def test_import_into_a_new_named_section(faq_copy: Path) -> None:
+def test_import_into_a_section_the_base_does_not_have_is_refused(faq_copy: Path) -> None:
+    # It used to create a section titled "misc", shown to users as a topic.
     Path("seed.txt").write_text("Новый вопрос?\nОтвет.\n", encoding="utf-8")
-    result = plan_import(Path("seed.txt"), faq_copy, section_id="misc")
-    assert result.lines[0] == "added section misc: misc"
+    before = faq_copy.read_bytes()
+    with pytest.raises(KnowledgeBaseError) as caught:
+        plan_import(Path("seed.txt"), faq_copy, section_id="misc")
+    assert caught.value.message == (
+        "faq.toml: no section 'misc' for --section (its sections are bilateral, integration, "
+        "regions); to create one, add a [[sections]] table with its id and title to "
+        "the file first"
+    )
+    with pytest.raises(KnowledgeBaseError) as caught:
+        plan_import(Path("seed.txt"), Path("new.toml"), section_id="misc")
+    assert caught.value.message == (
+        "new.toml: no section 'misc' for --section (it has no sections yet); to create one, "
+        "add a [[sections]] table with its id and title to the file first"
+    )
     with pytest.raises(KnowledgeBaseError) as caught:
         plan_import(Path("seed.txt"), faq_copy, section_id="Не латиница")
     assert caught.value.message == (
         "--section 'Не латиница' is invalid: use 1-32 lowercase latin letters, digits, '-' or '_'"
     )
+    assert faq_copy.read_bytes() == before
+    assert not Path("new.toml").exists()
+
+
+def test_import_into_a_section_the_imported_file_defines_takes_its_title(faq_copy: Path) -> None:
+    Path("more.toml").write_text(
+        'title = "x"\n[[sections]]\nid = "misc"\ntitle = "Разное"\n'
+        '[[entries]]\nid = "new"\nsection = "misc"\nquestion = "Новый вопрос?"\n'
+        'answer = "Ответ."\n',
+        encoding="utf-8",
+    )
+    result = plan_import(Path("more.toml"), faq_copy, section_id="misc")
+    assert result.lines[:2] == ["added section misc: Разное", "added new: Новый вопрос?"]
 
 
 def test_import_creates_a_missing_knowledge_base() -> None:
@@ -262,8 +288,8 @@ def test_import_creates_a_missing_knowledge_base() -> None:
     kb = load_knowledge_base(Path("new/faq.toml"))
     assert kb.sections == (Section("general", "Вопросы"),)
     assert [(e.id, e.question) for e in kb.entries] == [
-        ("pervyy-vopros", "Первый вопрос?"),
-        ("vtoroy", "Второй?"),
+        ("pervyy-vopros-73e2cb", "Первый вопрос?"),
+        ("vtoroy-543e5c", "Второй?"),
     ]
 
 
@@ -422,18 +448,30 @@ def test_toml_import_of_the_same_file_is_all_unchanged(faq_copy: Path) -> None:
 # --- ids --------------------------------------------------------------------------------------
 
 
-def test_new_entry_ids_are_readable_unique_and_valid() -> None:
-    assert new_entry_id("Как складывается взаимодействие?", set()) == "kak-skladyvaetsya"
-    assert new_entry_id("Как складывается взаимодействие?", {"kak-skladyvaetsya"}) == (
-        "kak-skladyvaetsya-2"
-    )
-    assert new_entry_id("Where is the shop?", set()) == "where-is-the-shop"
-    assert new_entry_id("Қазақстан мен Ресей", set()) == "kazakstan-men-resey"
-    assert new_entry_id("Ça coûte combien ?", set()) == "ca-coute-combien"
+def test_new_entry_ids_are_readable_stable_unique_and_valid() -> None:
+    # Pinned values: an id in a stored phrasing, a deep link or a shared link must keep
+    # meaning its question in every later version of the bot.
+    assert new_entry_id("Как складывается взаимодействие?", set()) == "kak-skladyvaetsya-c8a272"
+    assert new_entry_id("Where is the shop?", set()) == "where-is-the-shop-991141"
+    assert new_entry_id("Қазақстан мен Ресей", set()) == "kazakstan-men-resey-e15367"
+    assert new_entry_id("Ça coûte combien ?", set()) == "ca-coute-combien-2cb07d"
     assert new_entry_id("Сверхдлинноесловобезпробеловвообщеникаких", set()) == (
-        "sverkhdlinnoeslovobezpro"
+        "sverkhdlinnoeslovobez-cfd545"
     )
-    assert new_entry_id("???", {"q1", "q2"}) == "q3"
-    assert new_entry_id("🙂", set()) == "q1"
-    for question in ["Как складывается взаимодействие?", "???", "Ёжик — это кто?"]:
-        assert ID_RE.match(new_entry_id(question, {"q1"}))
+    assert new_entry_id("???", set()) == "q-2d86c2"
+    assert new_entry_id("🙂", set()) == "q-040258"
+    # The same question in other case, spacing or punctuation is the same question, same id.
+    assert new_entry_id("  как складывается ВЗАИМОДЕЙСТВИЕ ", set()) == "kak-skladyvaetsya-c8a272"
+    for question in ["Как складывается взаимодействие?", "???", "Ёжик — это кто?", "я" * 500]:
+        entry_id = new_entry_id(question, {"q1"})
+        assert ID_RE.match(entry_id)
+        assert len(f"{entry_id}-999") <= 32  # room for a clash's number
+
+
+def test_a_taken_id_gets_a_number_only_then() -> None:
+    # A true clash (another question with the same slug and hash, or an id a TOML file uses).
+    taken = {"kak-skladyvaetsya-c8a272", "kak-skladyvaetsya-c8a272-2"}
+    assert new_entry_id("Как складывается взаимодействие?", taken) == "kak-skladyvaetsya-c8a272-3"
+    ids = EntryIds({"kak-skladyvaetsya-c8a272"})
+    assert ids.new("Как складывается взаимодействие?") == "kak-skladyvaetsya-c8a272-2"
+    assert ids.new("Как складывается сотрудничество?") == "kak-skladyvaetsya-2981b4"
