@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import json
 from pathlib import Path
@@ -20,6 +21,7 @@ from bot.evaluation import (
     read_labelled,
 )
 from bot.knowledge.loader import load_knowledge_base
+from bot.storage import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_PATH = ROOT / "data" / "faq.toml"
@@ -329,6 +331,32 @@ def test_ask_explain_shows_matched_words(
     assert "priorities" in out
     assert "юбилей" in out
     assert "phrasing" in out
+
+
+def test_ask_answers_with_the_owners_additions_as_the_bot_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An owner filed "Казахстан" under scope in the chat: the bot answers it, so must `ask`
+    (a knowledge-base editor checks there what users get); `--faq` tries the file alone."""
+    database = tmp_path / "faq.sqlite3"
+
+    async def file_phrasing() -> None:
+        async with await Database.open(database) as db:
+            await db.add_phrasing("scope", "Казахстан", added_by=1)
+
+    asyncio.run(file_phrasing())
+    monkeypatch.setenv("FAQ_PATH", str(FAQ_PATH))
+    monkeypatch.setenv("DATABASE_PATH", str(database))
+    parser = argparse.ArgumentParser()
+    ask_cmd.add_arguments(parser)
+
+    assert ask_cmd.run(parser.parse_args(["--json", "Казахстан"])) == 0
+    with_additions = capsys.readouterr()
+    assert json.loads(with_additions.out)["id"] == "scope"
+    assert "with 1 phrasings and 0 entries added in the chat" in with_additions.err
+
+    assert ask_cmd.run(parser.parse_args(["--json", "--faq", str(FAQ_PATH), "Казахстан"])) == 0
+    assert json.loads(capsys.readouterr().out)["outcome"] != "answer"
 
 
 def test_ask_uses_thresholds_from_settings(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.engine import FaqEngine, MatchResult
+    from bot.knowledge.model import KnowledgeBase
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,19 +22,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_engine(faq: Path | None) -> FaqEngine:
-    """The engine exactly as the bot builds it: settings' FAQ path and thresholds."""
+def build_engine(faq: Path | None, *, with_additions: bool = False) -> FaqEngine:
+    """The engine as the bot builds it: the settings' FAQ path and thresholds, and with
+    ``with_additions`` the owners' in-chat additions from the database, as the bot answers
+    with them. ``faq`` tries another file, alone."""
     from bot.config import load_settings
     from bot.engine import FaqEngine
     from bot.knowledge.loader import load_knowledge_base
 
     settings = load_settings(telegram=False)
     kb = load_knowledge_base(faq or settings.faq_path)
+    if with_additions and faq is None and settings.database_path.exists():
+        kb = _with_additions(kb, settings.database_path)
     return FaqEngine.build(kb, settings.thresholds)
 
 
+def _with_additions(kb: KnowledgeBase, database: Path) -> KnowledgeBase:
+    """``kb`` with the owners' additions; the file alone if the database cannot be read."""
+    import asyncio
+
+    from bot.commands.export_cmd import read_additions
+    from bot.knowledge.loader import display_path
+    from bot.storage import StorageError
+
+    try:
+        overlay = asyncio.run(read_additions(kb, database))
+    except StorageError as error:
+        print(f"{error}: answering from the knowledge-base file alone", file=sys.stderr)
+        return kb
+    if overlay.phrasings_added or overlay.entries_added:
+        print(
+            f"(with {overlay.phrasings_added} phrasings and {overlay.entries_added} entries "
+            f"added in the chat, from {display_path(database)})",
+            file=sys.stderr,
+        )
+    return overlay.kb
+
+
 def run(args: argparse.Namespace) -> int:
-    engine = build_engine(args.faq)
+    engine = build_engine(args.faq, with_additions=True)
     messages = [" ".join(args.text)] if args.text else (line.rstrip("\n") for line in sys.stdin)
     for message in messages:
         if args.json:

@@ -113,7 +113,7 @@ def _with_additions(kb: KnowledgeBase, database: Path | None) -> Overlay:
             file=sys.stderr,
         )
         return overlay_owner_additions(kb, (), ())
-    overlay = asyncio.run(_read_additions(kb, database))
+    overlay = asyncio.run(read_additions(kb, database))
     for line in overlay.skipped:
         print(line, file=sys.stderr)
     phrasings = _count(overlay.phrasings_added, "phrasing", "phrasings")
@@ -130,7 +130,8 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-async def _read_additions(kb: KnowledgeBase, database: Path) -> Overlay:
+async def read_additions(kb: KnowledgeBase, database: Path) -> Overlay:
+    """``kb`` with the owners' in-chat additions stored in ``database`` (opened read-only)."""
     from bot.knowledge.additions import overlay_owner_additions
     from bot.storage import Database
 
