@@ -56,8 +56,7 @@ class FaqEngine:
         self.given_kinds = [
             self.kinds.given(e.answer, (e.question, *e.phrasings)) for e in kb.entries
         ]
-        self.stored_texts = stored_texts(kb)
-        self.short_texts = self._short_texts(kb)
+        self.stored_texts, self.short_texts = self._index_stored_texts(kb)
 
     @classmethod
     def build(
@@ -97,20 +96,38 @@ class FaqEngine:
         entries = found if isinstance(found, tuple) else (found,)
         return tuple(e for e in entries if self._has_text(e, key))
 
-    def _short_texts(self, kb: KnowledgeBase) -> dict[tuple[str, ...], tuple[int, ...]]:
-        """The reading of each short question or phrasing (a word or a few) -> its entries.
-        Such a text, often an owner's addition of a word every entry has ("Казахстан"), is then
-        found in any form the reader understands ("в Казахстане", "kazakhstan") as well."""
-        owners: dict[tuple[str, ...], tuple[int, ...]] = {}
+    def _index_stored_texts(
+        self, kb: KnowledgeBase
+    ) -> tuple[dict[int, int | tuple[int, ...]], dict[tuple[str, ...], tuple[int, ...]]]:
+        """Two look-ups of the questions and phrasings, made in one pass over them:
+
+        - the hash of each text's words -> its entry (the entries, when several have them).
+          Hashes, not the texts: at 10,000 entries the texts would take some 20 MiB for a
+          look-up that rarely hits (a hit is checked against the entries' texts);
+        - the reading of each short text (a word or a few) -> its entries. Such a text, often
+          an owner's addition of a word every entry has ("Казахстан"), is then found in any
+          form the reader understands ("в Казахстане", "kazakhstan") as well.
+        """
+        exact: dict[int, int | tuple[int, ...]] = {}
+        short: dict[tuple[str, ...], tuple[int, ...]] = {}
         for number, entry in enumerate(kb.entries):
             for stored in (entry.question, *entry.phrasings):
-                if len(word_key(stored).split()) > SHORT_TEXT_WORDS:
+                key = word_key(stored)
+                if not key:
                     continue
-                key = reading_key(self.reader.read(stored))
-                found = owners.get(key, ())
-                if key and number not in found:
-                    owners[key] = (*found, number)
-        return owners
+                hashed = hash(key)
+                found = exact.get(hashed, number)
+                if found == number:
+                    exact[hashed] = number
+                else:
+                    earlier = found if isinstance(found, tuple) else (found,)
+                    exact[hashed] = earlier if number in earlier else (*earlier, number)
+                if key.count(" ") < SHORT_TEXT_WORDS:
+                    reading = reading_key(self.reader.read(stored))
+                    owners = short.get(reading, ())
+                    if reading and number not in owners:
+                        short[reading] = (*owners, number)
+        return exact, short
 
     def _has_text(self, entry: int, key: str) -> bool:
         texts = (self.kb.entries[entry].question, *self.kb.entries[entry].phrasings)
@@ -263,26 +280,6 @@ def word_key(message: str) -> str:
     """The message's words, lower case, ё as е, without punctuation: how a stored text and a
     message are compared word for word."""
     return " ".join(text.words(text.clean(message)))
-
-
-def stored_texts(kb: KnowledgeBase) -> dict[int, int | tuple[int, ...]]:
-    """The hash of each question's and phrasing's words -> its entry (the entries, when several
-    have them). Hashes, not the texts: at 10,000 entries the texts would take some 20 MiB for a
-    look-up that rarely hits (a hit is checked against the entries' texts)."""
-    owners: dict[int, int | tuple[int, ...]] = {}
-    for number, entry in enumerate(kb.entries):
-        for stored in (entry.question, *entry.phrasings):
-            key = word_key(stored)
-            if not key:
-                continue
-            hashed = hash(key)
-            found = owners.get(hashed, number)
-            if found == number:
-                owners[hashed] = number
-            else:
-                earlier = found if isinstance(found, tuple) else (found,)
-                owners[hashed] = earlier if number in earlier else (*earlier, number)
-    return owners
 
 
 def with_language_synonyms(kb: KnowledgeBase, lemmatizer: Lemmatizer) -> KnowledgeBase:
