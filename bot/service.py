@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from bot.engine import FaqEngine
 from bot.engine.types import MatchResult, Thresholds
-from bot.knowledge.additions import overlay_owner_additions
 from bot.knowledge.loader import load_knowledge_base
 from bot.knowledge.model import KnowledgeBase
 
@@ -90,7 +89,7 @@ class FaqService:
             return self.kb
 
     async def _with_owner_additions(self, db: Database, base: KnowledgeBase) -> KnowledgeBase:
-        overlay = overlay_owner_additions(base, await db.phrasings(), await db.owner_entries())
+        overlay = await db.owner_overlay(base)
         for line in overlay.skipped:
             logger.warning("%s", line)
         self.skipped_additions = overlay.skipped

@@ -28,10 +28,12 @@ import aiosqlite
 from bot.engine.types import MatchResult, Outcome, SmallTalk
 from bot.errors import OperatorError
 from bot.knowledge.additions import (
+    Overlay,
     apply_owner_additions,
     check_new_entry,
     clean_question,
     new_entry_id,
+    overlay_owner_additions,
 )
 from bot.knowledge.model import Entry, KnowledgeBase
 
@@ -951,6 +953,10 @@ class Database:
     async def with_owner_additions(self, kb: KnowledgeBase) -> KnowledgeBase:
         """``kb`` (read from the file) plus the stored additions: what to build the engine from."""
         return apply_owner_additions(kb, await self.phrasings(), await self.owner_entries())
+
+    async def owner_overlay(self, kb: KnowledgeBase) -> Overlay:
+        """``with_owner_additions`` with a report of what was added and what could not be."""
+        return overlay_owner_additions(kb, await self.phrasings(), await self.owner_entries())
 
     # -- questions for a person
 

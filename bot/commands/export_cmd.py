@@ -132,11 +132,10 @@ def _count(number: int, one: str, many: str) -> str:
 
 async def read_additions(kb: KnowledgeBase, database: Path) -> Overlay:
     """``kb`` with the owners' in-chat additions stored in ``database`` (opened read-only)."""
-    from bot.knowledge.additions import overlay_owner_additions
     from bot.storage import Database
 
     async with await Database.open_for_reading(database) as db:
-        return overlay_owner_additions(kb, await db.phrasings(), await db.owner_entries())
+        return await db.owner_overlay(kb)
 
 
 def _export_into_source(kb: KnowledgeBase, source: Path) -> int:

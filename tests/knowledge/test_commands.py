@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.knowledge.additions import apply_owner_additions
 from bot.knowledge.loader import load_knowledge_base
 from bot.knowledge.model import Entry, KnowledgeBase
 from bot.storage import Database
@@ -258,7 +257,7 @@ def add_in_chat(database: Path = Path("var/faq.sqlite3")) -> KnowledgeBase:
 
 async def _effective(database: Path, kb: KnowledgeBase) -> KnowledgeBase:
     async with await Database.open(database) as db:
-        return apply_owner_additions(kb, await db.phrasings(), await db.owner_entries())
+        return await db.with_owner_additions(kb)
 
 
 def test_export_to_stdout_includes_the_additions(
