@@ -47,7 +47,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.engine.lang import InformationKind
+from bot.engine.lang import InformationKind, SetPhrases
 
 # Meaningful words beyond this many add no further evidence.
 WORDS_CAP = 8
@@ -184,32 +184,13 @@ class InformationKinds:
         self.kinds = tuple(kinds)
         self._asks = _Phrases((p, k.name) for k in self.kinds for p in k.asks)
         self._gives = _Phrases((p, k.name) for k in self.kinds for p in k.gives_words)
-        # Set phrases that ask nothing ("когда речь идёт о", "в данный момент"), by first word.
-        self._fillers: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in fillers:
-            self._fillers.setdefault(phrase[0], []).append(phrase)
+        # Set phrases that ask nothing ("когда речь идёт о", "в данный момент").
+        self._fillers = SetPhrases(fillers)
 
     def asked(self, text: str) -> frozenset[str]:
         """The kinds of information the text asks for (set phrases that ask nothing aside)."""
-        return frozenset(self._asks.found(self._without_fillers(_words(text))))
-
-    def _without_fillers(self, words: list[str]) -> list[str]:
-        fillers = self._fillers
-        if fillers.keys().isdisjoint(words):  # (most messages)
-            return words
-        kept: list[str] = []
-        at = 0
-        while at < len(words):
-            length = next(
-                (len(p) for p in fillers.get(words[at], ()) if tuple(words[at : at + len(p)]) == p),
-                0,
-            )
-            if length:
-                at += length
-                continue
-            kept.append(words[at])
-            at += 1
-        return kept
+        words = _words(text)
+        return frozenset(self._asks.found(self._fillers.without(words, words)))
 
     def given(self, answer: str, questions: Iterable[str]) -> frozenset[str]:
         """The kinds an entry gives: found in its answer, or asked by its question or a

@@ -4,11 +4,51 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import TypeVar
 
 from bot.engine.types import SmallTalk
+
+_Item = TypeVar("_Item")
+
+
+class SetPhrases:
+    """Set phrases of two words or more ("в настоящее время"), found in a sequence of words,
+    the longest first where several begin at one word."""
+
+    def __init__(self, phrases: Iterable[tuple[str, ...]]) -> None:
+        self._phrases = frozenset(p for p in phrases if len(p) > 1)
+        # A phrase's first word -> the words that may follow it: most words begin no phrase,
+        # and one look-up settles them.
+        self._seconds: dict[str, set[str]] = {}
+        for phrase in self._phrases:
+            self._seconds.setdefault(phrase[0], set()).add(phrase[1])
+        self._longest = max((len(p) for p in self._phrases), default=0)
+
+    def without(self, items: list[_Item], words: list[str]) -> list[_Item]:
+        """``items`` (one for each of ``words``) but those of the words in a set phrase."""
+        seconds = self._seconds
+        if seconds.keys().isdisjoint(words):  # (most messages)
+            return items
+        kept: list[_Item] = []
+        at = 0
+        last = len(words) - 1
+        while at < len(words):
+            if at == last or words[at + 1] not in seconds.get(words[at], ()):
+                kept.append(items[at])
+                at += 1
+                continue
+            for length in range(min(self._longest, len(words) - at), 1, -1):
+                if tuple(words[at : at + length]) in self._phrases:
+                    at += length
+                    break
+            else:
+                kept.append(items[at])
+                at += 1
+        return kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from bot.engine import morph, text
 from bot.engine.analysis import PAIR_SEPARATOR, Word, combine_numerals, is_concept, pair_terms
 from bot.engine.index import KnowledgeIndex
-from bot.engine.lang import Language
+from bot.engine.lang import Language, SetPhrases
 from bot.engine.memo import remember
 from bot.engine.smalltalk import SmallTalkDetector
 from bot.engine.types import SmallTalk
@@ -125,13 +125,7 @@ class QueryReader:
         self._slots: dict[Word, Slot] = {}
         self._pairs: dict[tuple[str, str, str, float], Slot] = {}
         self._translit = language.translit
-        # A set phrase's first word -> the words that may follow it (every phrase has two
-        # words or more).
-        self._filler_seconds: dict[str, set[str]] = {}
-        for phrase in language.filler_phrases:
-            if len(phrase) > 1:
-                self._filler_seconds.setdefault(phrase[0], set()).add(phrase[1])
-        self._filler_longest = max((len(p) for p in language.filler_phrases), default=0)
+        self._fillers = SetPhrases(language.filler_phrases)
         self._introductions = language.introductions
         self._introduction_ends = frozenset(p[-1] for p in language.introductions)
         self._introduction_longest = max((len(p) for p in language.introductions), default=0)
@@ -404,28 +398,7 @@ class QueryReader:
         """Set phrases that only wrap a question ("в настоящее время", "каким образом") are
         dropped: their words would otherwise count as things the message is about.
         ``raw`` are the tokens as words."""
-        seconds = self._filler_seconds
-        if seconds.keys().isdisjoint(raw):
-            return tokens
-        fillers = self.language.filler_phrases
-        longest = self._filler_longest
-        kept: list[_Token] = []
-        i = 0
-        last = len(tokens) - 1
-        while i < len(tokens):
-            # (Most words begin no set phrase: one look-up settles them.)
-            if i == last or raw[i + 1] not in seconds.get(raw[i], ()):
-                kept.append(tokens[i])
-                i += 1
-                continue
-            for length in range(min(longest, len(tokens) - i), 1, -1):
-                if tuple(raw[i : i + length]) in fillers:
-                    i += length
-                    break
-            else:
-                kept.append(tokens[i])
-                i += 1
-        return kept or tokens
+        return self._fillers.without(tokens, raw) or tokens
 
     # --- Latin letters: keyboard layout or transliteration -------------------------------
 
