@@ -79,8 +79,8 @@ KNOWN_KINDS = ".toml (the project format), .txt (plain text) or .md (Markdown)"
 def load_knowledge_base(path: Path) -> KnowledgeBase:
     """Load ``path``, in the format its extension names (``FILE_KINDS``)."""
     name = display_path(path)
-    data = _read_at_most(path, name, MAX_FILE_BYTES)  # a missing file or a device comes first
-    return parse_knowledge_base(_decode(data, name), name, kind=file_kind(path, name))
+    text = read_text(path, name)  # a missing file or a device is named before the extension
+    return parse_knowledge_base(text, name, kind=file_kind(path, name))
 
 
 def parse_knowledge_base(text: str, name: str, *, kind: FileKind) -> KnowledgeBase:
@@ -118,10 +118,7 @@ def display_path(path: Path) -> str:
 def read_text(path: Path, name: str) -> str:
     """The file's text, refusing anything but a regular UTF-8 text file of at most 5 MiB
     (a leading BOM is dropped)."""
-    return _decode(_read_at_most(path, name, MAX_FILE_BYTES), name)
-
-
-def _decode(data: bytes, name: str) -> str:
+    data = _read_at_most(path, name, MAX_FILE_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
